@@ -1,0 +1,7 @@
+"""hardtrain: an interactive teaching lab on why training neural networks is hard and expensive.
+
+Core modules (no widgets, no plotting): :mod:`hardtrain.data`, :mod:`hardtrain.models`,
+:mod:`hardtrain.train`, :mod:`hardtrain.landscape`. Dashboards live in :mod:`hardtrain.views`.
+"""
+
+__version__ = "0.1.0"
