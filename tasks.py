@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""hardtrain's task runner: one file, standard library only, Python >= 3.11.
+
+    python3 tasks.py setup            create .venv and install the locked environment (idempotent)
+    python3 tasks.py serve            serve the labs with Voila on http://127.0.0.1:8866
+    python3 tasks.py test [ARGS...]   unit + notebook + browser tests in one pytest run
+    python3 tasks.py lock [--upgrade] re-resolve requirements/lock.txt and binder/requirements.txt
+    python3 tasks.py bench [NAME...]  run the scripts in benchmarks/ and print their figures
+
+`serve`, `test` and `bench` run `setup` first; when nothing changed that takes well under a second
+(a stamp in .venv records the hash of the lock file, pyproject.toml and this setup recipe).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements" / "lock.txt"
+BINDER_REQUIREMENTS = ROOT / "binder" / "requirements.txt"
+PYPROJECT = ROOT / "pyproject.toml"
+STAMP = VENV / ".hardtrain-setup.json"
+LABS = ROOT / "labs"
+
+# Bump when the setup recipe below changes, so that existing environments are refreshed.
+SETUP_RECIPE = "2"
+UV_REQUIREMENT = "uv>=0.9,<1"
+PYTHON_FLOOR = (3, 11)  # keep in step with requires-python in pyproject.toml
+LOCK_PYTHON = "3.11"  # the oldest supported Python; also binder/runtime.txt
+
+# Voila, for `serve`. Kernels idle this long (seconds) are shut down, checked every CULL_INTERVAL.
+# voila.json (read by `voila` started from the repository root) carries the same numbers.
+HOST = "127.0.0.1"
+PORT = 8866
+CULL_IDLE_TIMEOUT = 600
+CULL_INTERVAL = 60
+
+# Tests. Per notebook cell (nbmake); the whole-test limit is `timeout` in pyproject.toml.
+NOTEBOOK_CELL_TIMEOUT = 300
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+
+
+def say(message: str) -> None:
+    print(f"[tasks] {message}", flush=True)
+
+
+def die(message: str, code: int = 2) -> "NoReturn":  # noqa: F821 - string annotation only
+    print(f"[tasks] ERROR: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(code)
+
+
+def venv_bin(name: str) -> Path:
+    """Path of an executable inside .venv (bin/ on POSIX, Scripts/ on Windows)."""
+    if os.name == "nt":
+        return VENV / "Scripts" / (name + ".exe")
+    return VENV / "bin" / name
+
+
+def run(cmd: list[str | os.PathLike], **kwargs) -> None:
+    """Run a command from the repository root; exit with its status if it fails."""
+    shown = " ".join(str(c) for c in cmd)
+    say(f"$ {shown}")
+    result = subprocess.run([str(c) for c in cmd], cwd=kwargs.pop("cwd", ROOT), **kwargs)
+    if result.returncode != 0:
+        die(f"command failed with exit status {result.returncode}: {shown}", result.returncode)
+
+
+def check_python() -> None:
+    if sys.version_info < PYTHON_FLOOR:
+        die(
+            "hardtrain needs Python >= %d.%d; this is %s (%s). Run tasks.py with a newer python3."
+            % (*PYTHON_FLOOR, sys.version.split()[0], sys.executable)
+        )
+
+
+# --------------------------------------------------------------------------------------- setup
+
+
+def setup_fingerprint() -> str:
+    digest = hashlib.sha256()
+    digest.update(SETUP_RECIPE.encode())
+    for path in (LOCK, PYPROJECT):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def venv_python_works() -> bool:
+    python = venv_bin("python")
+    if not python.exists():
+        return False
+    probe = subprocess.run(
+        [str(python), "-c", "import sys; print(sys.version_info >= %r)" % (PYTHON_FLOOR,)],
+        capture_output=True,
+        text=True,
+    )
+    return probe.returncode == 0 and probe.stdout.strip() == "True"
+
+
+def setup(force: bool = False, quiet: bool = False) -> Path:
+    """Create .venv if needed and install requirements/lock.txt plus the package (editable).
+
+    Returns the virtual environment's python. Skips all installing when the stamp matches.
+    """
+    check_python()
+    if not LOCK.exists():
+        die(f"{LOCK.relative_to(ROOT)} is missing; run `python3 tasks.py lock` (needs network)")
+    fingerprint = setup_fingerprint()
+    python = venv_bin("python")
+
+    if not force and STAMP.exists() and venv_python_works():
+        try:
+            if json.loads(STAMP.read_text()).get("fingerprint") == fingerprint:
+                if not quiet:
+                    say(".venv is up to date with requirements/lock.txt and pyproject.toml")
+                return python
+        except (OSError, ValueError):
+            pass
+
+    start = time.monotonic()
+    if not venv_python_works():
+        say(f"creating {VENV.relative_to(ROOT)} with {sys.executable} ({sys.version.split()[0]})")
+        clear = ["--clear"] if VENV.exists() else []
+        created = subprocess.run([sys.executable, "-m", "venv", *clear, str(VENV)], cwd=ROOT)
+        if created.returncode != 0:
+            die(
+                "could not create the virtual environment. On Debian/Ubuntu install the venv "
+                "module first: `apt-get install python3-venv`."
+            )
+
+    uv = venv_bin("uv")
+    if not uv.exists():
+        run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             UV_REQUIREMENT])
+    run([uv, "pip", "install", "--python", python, "-r", LOCK])
+    run([uv, "pip", "install", "--python", python, "--no-deps", "-e", "."])
+
+    STAMP.write_text(json.dumps({
+        "fingerprint": fingerprint,
+        "python": sys.version.split()[0],
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }, indent=2) + "\n")
+    say(f"environment ready in {time.monotonic() - start:.1f} s: {python}")
+    return python
+
+
+# ------------------------------------------------------------------------------- environment
+
+
+def runtime_env() -> dict[str, str]:
+    """Environment shared by `serve`, `test` and `bench`: per-user caches for hardtrain and JAX.
+
+    Values already set by the caller win. The JAX persistent compilation cache is keyed per user
+    (never share a writable cache between users); the thresholds are lowered because the labs'
+    small programs compile in well under JAX's default 1 s minimum.
+    """
+    env = dict(os.environ)
+    cache_root = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hardtrain"
+    env.setdefault("HARDTRAIN_CACHE_DIR", str(cache_root))
+    env.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(env["HARDTRAIN_CACHE_DIR"]) / "jax"))
+    env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
+    # Make the venv's tools (jupyter, voila) the ones found by subprocesses.
+    env["PATH"] = str(venv_bin("python").parent) + os.pathsep + env.get("PATH", "")
+    env["VIRTUAL_ENV"] = str(VENV)
+    return env
+
+
+def exec_or_run(cmd: list[str], env: dict[str, str]) -> "NoReturn":  # noqa: F821
+    """Replace this process by ``cmd`` (POSIX) so Ctrl-C and signals reach it directly."""
+    say("$ " + " ".join(cmd))
+    sys.stdout.flush()
+    os.chdir(ROOT)
+    if os.name == "posix":
+        os.execve(cmd[0], cmd, env)
+    try:
+        raise SystemExit(subprocess.call(cmd, cwd=ROOT, env=env))
+    except KeyboardInterrupt:
+        raise SystemExit(130)
+
+
+# ---------------------------------------------------------------------------------------- serve
+
+# Preheating in tree mode (checked in the source of voila 0.5.13, voila/voila_kernel_manager.py):
+# with --preheat_kernel=True and no notebook given, VoilaKernelManager.__init__ walks root_dir
+# with rglob("*.ipynb") (skipping .ipynb_checkpoints and preheat_denylist patterns) and fills a
+# pool of `pool_size` kernels for EVERY notebook, each executing its notebook ahead of the first
+# visit. So `voila labs/` preheats all labs: at startup it runs (number of notebooks x pool_size)
+# kernels at once, about 0.2-0.4 GB each, and a used kernel is replaced after `fill_delay` (1 s).
+# A request that asks for a different ?template= or ?theme= than the pool's bypasses it. Pooled
+# kernels are never culled (cull_kernel_if_idle skips them). A preheated notebook runs before any
+# request exists, so it sees no QUERY_STRING until it calls voila.utils.wait_for_request().
+# Preheating exists only in the standalone `voila` app, not in the Jupyter server extension that
+# serves voila/render/... on Binder.
+
+
+def serve(args: argparse.Namespace, extra: list[str]) -> None:
+    setup(quiet=True)
+    env = runtime_env()
+    target = Path(args.path).resolve()
+    if not target.exists():
+        die(f"{args.path} does not exist")
+    cmd = [
+        str(venv_bin("voila")),
+        str(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target),
+        "--no-browser",
+        f"--Voila.ip={args.host}",
+        f"--port={args.port}",
+        "--Voila.port_retries=0",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+    ]
+    if args.no_preheat:
+        cmd.append("--preheat_kernel=False")
+    else:
+        cmd += ["--preheat_kernel=True", f"--pool_size={args.pool_size}"]
+    cmd += extra
+    url = f"http://{args.host}:{args.port}/"
+    say(f"open {url} (Ctrl-C stops the server); first start compiles, later starts reuse "
+        f"the JAX cache in {env['JAX_COMPILATION_CACHE_DIR']}")
+    exec_or_run(cmd, env)
+
+
+# ----------------------------------------------------------------------------------------- test
+
+
+def looks_like_path(arg: str) -> bool:
+    if arg.startswith("-"):
+        return False
+    return (ROOT / arg.split("::", 1)[0]).exists() or Path(arg.split("::", 1)[0]).exists()
+
+
+def chromium_path() -> str:
+    return os.environ.get("HARDTRAIN_CHROMIUM", DEFAULT_CHROMIUM)
+
+
+def test(args: argparse.Namespace, extra: list[str]) -> None:
+    """One pytest run: tests/ (unit, packaging, browser) and every labs/*.ipynb under nbmake.
+
+    Extra arguments go to pytest after ours (so a later --nbmake-timeout=... wins). If any of them
+    names an existing file or folder, only those paths are collected instead of tests/ and labs/.
+    """
+    ci = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+    browser = chromium_path()
+    have_browser = Path(browser).is_file() and os.access(browser, os.X_OK)
+    if ci and not have_browser:
+        die(
+            f"CI=true but no Chromium at {browser}. The browser tests must run in CI: "
+            "install Debian's chromium (`apt-get install -y chromium`, as .ci/run does) "
+            "or set HARDTRAIN_CHROMIUM to its path. Never `playwright install`."
+        )
+    python = setup(quiet=True)
+    env = runtime_env()
+    env["HARDTRAIN_FAST"] = env.get("HARDTRAIN_FAST") or "1"
+    env.setdefault("MPLBACKEND", "Agg")  # mnist1d imports matplotlib; no display in CI
+    env.setdefault("HARDTRAIN_CHROMIUM", browser)
+    if ci:
+        env["HARDTRAIN_REQUIRE_BROWSER"] = "1"
+    if not have_browser:
+        say(f"no Chromium at {browser}: browser tests will be skipped "
+            "(set HARDTRAIN_REQUIRE_BROWSER=1 to make that an error)")
+
+    paths = [] if any(looks_like_path(a) for a in extra) else ["tests", "labs"]
+    cmd = [
+        str(python), "-m", "pytest", *paths,
+        "--nbmake",
+        f"--nbmake-timeout={NOTEBOOK_CELL_TIMEOUT}",
+        "--nbmake-kernel=python3",
+        *extra,
+    ]
+    say(f"HARDTRAIN_FAST={env['HARDTRAIN_FAST']} "
+        f"HARDTRAIN_REQUIRE_BROWSER={env.get('HARDTRAIN_REQUIRE_BROWSER', '0')}")
+    say("$ " + " ".join(cmd))
+    raise SystemExit(subprocess.call(cmd, cwd=ROOT, env=env))
+
+
+# ----------------------------------------------------------------------------------------- lock
+
+
+def lock(args: argparse.Namespace, extra: list[str]) -> None:
+    """Re-resolve the lock files with uv. Existing pins are kept unless --upgrade is given."""
+    check_python()
+    uv = venv_bin("uv")
+    if not uv.exists():
+        if not venv_python_works():
+            run([sys.executable, "-m", "venv", VENV])
+        run([venv_bin("python"), "-m", "pip", "install", "--quiet", UV_REQUIREMENT])
+    upgrade = ["--upgrade"] if args.upgrade else []
+    # --universal: one file with environment markers, valid on Linux, macOS and Windows.
+    # The Binder file is constrained by the lock so the two can never disagree.
+    run([uv, "pip", "compile", "pyproject.toml", "--extra", "test", "--python-version",
+         LOCK_PYTHON, "--universal", *upgrade, "-o", "requirements/lock.txt", *extra])
+    run([uv, "pip", "compile", "pyproject.toml", "--python-version", LOCK_PYTHON,
+         "--universal", "-c", "requirements/lock.txt", "-o", "binder/requirements.txt", *extra])
+    say("lock files written; the next `setup` reinstalls from them")
+
+
+# ---------------------------------------------------------------------------------------- bench
+
+
+def bench(args: argparse.Namespace, extra: list[str]) -> None:
+    """Run benchmarks/*.py (or those named) one after another with the venv's python."""
+    python = setup(quiet=True)
+    env = runtime_env()
+    folder = ROOT / "benchmarks"
+    scripts = sorted(folder.glob("*.py")) if folder.is_dir() else []
+    scripts = [s for s in scripts if not s.name.startswith("_")]
+    if args.names:
+        wanted = {n.removesuffix(".py") for n in args.names}
+        unknown = wanted - {s.stem for s in scripts}
+        if unknown:
+            die(f"no benchmark named {', '.join(sorted(unknown))} in benchmarks/ "
+                f"(have: {', '.join(s.stem for s in scripts) or 'none'})")
+        scripts = [s for s in scripts if s.stem in wanted]
+    if not scripts:
+        say("no benchmark scripts in benchmarks/ yet")
+        return
+    failed = []
+    for script in scripts:
+        say(f"=== {script.relative_to(ROOT)}")
+        code = subprocess.call([str(python), str(script), *extra], cwd=ROOT, env=env)
+        if code != 0:
+            failed.append(script.name)
+    if failed:
+        die(f"benchmarks failed: {', '.join(failed)}", 1)
+
+
+# ----------------------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python3 tasks.py",
+        description="hardtrain tasks: set up the environment, serve the labs, run the tests.",
+        epilog="Environment: HARDTRAIN_CACHE_DIR (per-user cache, default ~/.cache/hardtrain), "
+               "HARDTRAIN_FAST (test sets 1), HARDTRAIN_CHROMIUM (default /usr/bin/chromium), "
+               "HARDTRAIN_REQUIRE_BROWSER (test sets 1 when CI=true).",
+    )
+    sub = parser.add_subparsers(dest="task", required=True, metavar="TASK")
+
+    p = sub.add_parser("setup", help="create .venv and install the locked environment")
+    p.add_argument("--force", action="store_true", help="reinstall even if the stamp matches")
+
+    p = sub.add_parser("serve", help=f"serve labs/ with Voila on http://{HOST}:{PORT}",
+                       description="Serve the labs as Voila dashboards (extra args go to voila).")
+    p.add_argument("path", nargs="?", default="labs", help="folder or notebook (default: labs)")
+    p.add_argument("--host", default=HOST, help=f"address to listen on (default {HOST})")
+    p.add_argument("--port", type=int, default=PORT, help=f"port (default {PORT})")
+    p.add_argument("--pool-size", type=int, default=1,
+                   help="preheated kernels kept ready per notebook (default 1)")
+    p.add_argument("--no-preheat", action="store_true",
+                   help="start kernels on demand (less memory, slower first page)")
+
+    sub.add_parser("test", help="unit, notebook and browser tests (extra args go to pytest)",
+                   description="One pytest run over tests/ and labs/*.ipynb (nbmake) with "
+                               "HARDTRAIN_FAST=1. Extra args go to pytest; naming a path "
+                               "restricts the run to it.")
+
+    p = sub.add_parser("lock", help="re-resolve requirements/lock.txt and binder/requirements.txt")
+    p.add_argument("--upgrade", action="store_true", help="allow newer versions within bounds")
+
+    p = sub.add_parser("bench", help="run benchmarks/*.py")
+    p.add_argument("names", nargs="*", help="benchmark names (default: all)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # `test` forwards everything after it to pytest (including options like -k or -x).
+    if argv and argv[0] == "test" and not {"-h", "--help"} & set(argv[1:2]):
+        test(argparse.Namespace(task="test"), argv[1:])
+        return
+    args, extra = parser.parse_known_args(argv)
+    if args.task == "setup":
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        setup(force=args.force)
+    elif args.task == "serve":
+        serve(args, extra)
+    elif args.task == "lock":
+        lock(args, extra)
+    elif args.task == "bench":
+        bench(args, extra)
+
+
+if __name__ == "__main__":
+    main()
