@@ -268,7 +268,10 @@ def test(args: argparse.Namespace, extra: list[str]) -> None:
         say(f"no Chromium at {browser}: browser tests will be skipped "
             "(set HARDTRAIN_REQUIRE_BROWSER=1 to make that an error)")
 
-    paths = [] if any(looks_like_path(a) for a in extra) else ["tests", "labs"]
+    if any(looks_like_path(a) for a in extra):
+        paths = []
+    else:  # a folder that does not exist (yet) would make pytest stop with "not found"
+        paths = [p for p in ("tests", "labs") if (ROOT / p).is_dir()]
     cmd = [
         str(python), "-m", "pytest", *paths,
         "--nbmake",
