@@ -29,7 +29,7 @@ __all__ = [
     "surface", "random_directions", "interpolate", "hessian_eigenvalues",
     "hessian_extreme_eigenvalues", "slice_hessian_eigenvalues", "convexity_violations",
     "ConvexityReport", "separating_hyperplane", "perceptron", "PerceptronResult",
-    "product_loss", "tanh_symmetries", "relu_rescale", "MAX_HESSIAN_PARAMS",
+    "product_loss", "tanh_symmetries", "relu_rescale", "rescaling_losses", "MAX_HESSIAN_PARAMS",
 ]
 
 #: Largest parameter count for which :func:`hessian_eigenvalues` builds the dense Hessian
@@ -537,7 +537,33 @@ def relu_rescale(params, c) -> dict:
     """
     first, second = _hidden_layer_keys(params)
     c = jnp.broadcast_to(jnp.asarray(c, first["kernel"].dtype), first["bias"].shape)
-    if not bool(jnp.all(c > 0)):
+    if not isinstance(c, jax.core.Tracer) and not bool(jnp.all(c > 0)):
         raise ValueError("rescaling factors must be > 0 (relu(c z) = c relu(z) only for c > 0)")
     return {"layers": {0: {"kernel": first["kernel"] * c, "bias": first["bias"] * c},
                        1: {"kernel": second["kernel"] / c[:, None], "bias": second["bias"]}}}
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _rescaling_losses(loss_fn, params, cs):
+    return jax.vmap(lambda c: loss_fn(relu_rescale(params, c)))(cs)
+
+
+def rescaling_losses(loss_fn: Callable, params, cs) -> jax.Array:
+    """Loss along the ReLU rescaling curve c -> :func:`relu_rescale` (params, c).
+
+    For a ReLU net the curve is flat (every point computes the same function), while the
+    straight segment between its ends generally is not: minima come in continuous families.
+
+    Args:
+      loss_fn: pytree -> scalar. params: a one-hidden-layer ReLU net's pure params.
+      cs: array of shape (C,) of positive factors.
+    Returns:
+      Array of shape (C,).
+    Raises:
+      ValueError: a factor <= 0, or not a one-hidden-layer net.
+    """
+    cs = _as_1d(cs, "cs")
+    if not bool(jnp.all(cs > 0)):
+        raise ValueError("rescaling factors must be > 0")
+    _hidden_layer_keys(params)
+    return _rescaling_losses(loss_fn, params, cs)

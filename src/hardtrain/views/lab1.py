@@ -1,0 +1,444 @@
+"""Lab 1 dashboards: convex vs non-convex loss surfaces.
+
+Each view is one widget (controls + one FigureWidget + a status line) that calls
+:mod:`hardtrain.landscape`, :mod:`hardtrain.train` and :mod:`hardtrain.models`; none holds
+numerics of its own. Grid sizes and step counts come from small fixed sets so that compiled
+code is reused (no recompiles in a callback after the first use of a setting).
+"""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as widgets
+import jax
+import jax.numpy as jnp
+import numpy as np
+import plotly.graph_objects as go
+from flax import nnx
+from plotly.subplots import make_subplots
+
+from .. import data, landscape, models
+from .. import train as training
+from ..config import fast_mode
+from .common import COLORS, NumberField, Status, Timer, compact, css_class, figure_widget, guarded
+
+__all__ = ["ConvexBowl", "ProductPlayground", "Symmetries", "MLPSlice"]
+
+_BINARY = ("breast_cancer", "moons", "circles", "xor")
+
+
+def _dropdown(label, options, value, name):
+    w = widgets.Dropdown(options=options, value=value, description=label,
+                         style={"description_width": "initial"})
+    return css_class(w, f"ht-{name}")
+
+
+def _slider(cls, label, name, **kw):
+    w = cls(description=label, style={"description_width": "initial"}, continuous_update=False,
+            layout=widgets.Layout(width="22em"), **kw)
+    return css_class(w, f"ht-{name}")
+
+
+class ConvexBowl(widgets.VBox):
+    """Section 1: the logistic-regression loss of a real dataset is a bowl.
+
+    Shows the loss on a filter-normalised 2-D slice through the gradient-descent solution, the
+    Hessian's eigenvalues (all >= 0), the LP verdict (HiGHS) and the perceptron's update count
+    beside Novikoff's bound.
+    """
+
+    GRID = 41
+    STEPS = 400
+
+    def __init__(self, dataset: str = "breast_cancer", seed: int = 0):
+        self.status = Status("")
+        self.dataset = _dropdown("Dataset", _BINARY, dataset, "dataset")
+        self.span = _slider(widgets.FloatSlider, "Slice half-width (x ||w||)", "span",
+                            value=1.0, min=0.1, max=3.0, step=0.1, readout_format=".1f")
+        self.seed = NumberField("Direction seed", seed, 0, 99999, name="seed",
+                                on_change=lambda _: self._redraw_surface())
+        self.summary = css_class(widgets.HTML(), "ht-summary")
+        fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45],
+                            specs=[[{}, {"secondary_y": True}]],
+                            subplot_titles=("Loss on a 2-D slice through the GD solution",
+                                            "Gradient descent: loss and ||w|| per step"))
+        fig.add_trace(go.Heatmap(colorscale="Viridis", colorbar=dict(title="loss", x=0.5)), 1, 1)
+        fig.add_trace(go.Scatter(mode="markers", marker=dict(symbol="x", size=10, color="white"),
+                                 name="GD solution", showlegend=False), 1, 1)
+        fig.add_trace(go.Scatter(name="loss", line=dict(color=COLORS[0])), 1, 2)
+        fig.add_trace(go.Scatter(name="||w||", line=dict(color=COLORS[1], dash="dot")), 1, 2,
+                      secondary_y=True)
+        fig.update_xaxes(title_text="alpha (direction 1)", row=1, col=1)
+        fig.update_yaxes(title_text="beta (direction 2)", row=1, col=1)
+        fig.update_xaxes(title_text="step", row=1, col=2)
+        fig.update_yaxes(title_text="loss", type="log", row=1, col=2)
+        fig.update_yaxes(title_text="||w||", secondary_y=True, row=1, col=2)
+        self.fig = figure_widget(fig, name="bowl")
+        self.dataset.observe(lambda _: self._load(), names="value")
+        self.span.observe(lambda _: self._redraw_surface(), names="value")
+        controls = widgets.HBox([self.dataset, self.span, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([controls, self.fig, self.summary, self.status])
+        css_class(self, "ht-view", "ht-lab1-bowl")
+        self._load()
+
+    @guarded()
+    def _load(self):
+        ds = data.load(self.dataset.value)
+        apply_fn, params0 = models.pure(models.LogisticRegression(ds.n_features, 1, rngs=nnx.Rngs(0)))
+        params0 = jax.tree.map(jnp.zeros_like, params0)
+        self.loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
+        opt = training.make_optimizer("gd", 1.0)
+        with Timer() as t_gd:
+            run = training.train(self.loss_fn, params0, opt, self.STEPS, record_trajectory=True)
+        self.params = run.params
+        wnorm = np.linalg.norm(np.asarray(run.trajectory["linear"]["kernel"]).reshape(self.STEPS + 1, -1), axis=1)
+        with Timer() as t_lp:
+            sep = landscape.separating_hyperplane(ds.x_train, ds.y_train)
+        percep = landscape.perceptron(ds.x_train, ds.y_train, max_epochs=2000)
+        eig = landscape.hessian_eigenvalues(self.loss_fn, self.params)
+        acc = models.accuracy(apply_fn, self.params, ds.x_train, ds.y_train)
+        steps = np.arange(self.STEPS, dtype=np.float32)
+        with self.fig.batch_update():
+            self.fig.data[2].x, self.fig.data[2].y = steps, compact(run.losses)
+            self.fig.data[3].x, self.fig.data[3].y = steps, compact(wnorm[1:])
+        if sep is None:
+            lp = ("<b>LP (HiGHS): not linearly separable</b>, proved in "
+                  f"{t_lp.ms:.0f} ms. Gradient descent converges to a finite minimum: the bowl has a bottom.")
+            pc = f"Perceptron: still making mistakes after {percep.epochs} epochs ({percep.updates} updates); it never stops on such data."
+        else:
+            lp = (f"<b>LP (HiGHS): separable</b>, a separating hyperplane found in {t_lp.ms:.0f} ms. "
+                  f"GD only approaches it: train accuracy {acc:.1%}, loss {float(run.losses[-1]):.4f} "
+                  f"and still falling while ||w|| grows ({wnorm[1]:.2f} at step 1, {wnorm[-1]:.2f} now).")
+            pc = (f"Perceptron: {percep.updates} updates before it separated the data, "
+                  f"Novikoff's bound (R/gamma)^2 = {percep.novikoff_bound:,.0f}.")
+        self.summary.value = (
+            f"<p>{lp}</p><p>{pc}</p><p>Hessian at the GD solution: {eig.size} eigenvalues, smallest "
+            f"{eig[0]:.2e}, largest {eig[-1]:.2e}: <b>{'all >= 0 (up to rounding)' if eig[0] > -1e-6 * max(1.0, eig[-1]) else 'a negative one!'}</b>. "
+            f"The logistic loss is convex, so this holds at every point. ({self.STEPS} GD steps in {t_gd.ms:.0f} ms.)</p>")
+        self._redraw_surface()
+
+    @guarded()
+    def _redraw_surface(self):
+        key = jax.random.key(int(self.seed.value))
+        dirs = landscape.random_directions(key, self.params, normalize="filter")
+        span = float(self.span.value)
+        grid = jnp.linspace(-span, span, self.GRID)
+        with Timer() as t:
+            z = landscape.surface(self.loss_fn, self.params, dirs, grid, grid)
+            lam = landscape.slice_hessian_eigenvalues(self.loss_fn, self.params, dirs, grid[::4], grid[::4])
+        g = compact(grid)
+        with self.fig.batch_update():
+            self.fig.data[0].update(x=g, y=g, z=compact(z))
+            self.fig.data[1].update(x=[0.0], y=[0.0])
+        self.status.ok(f"Slice of {self.GRID}x{self.GRID} losses in {t.ms:.0f} ms; smallest curvature on "
+                       f"the slice {float(lam.min()):.2e} (>= 0: convex along the slice).")
+
+
+class ProductPlayground(widgets.VBox):
+    """Section 2: the smallest non-convex loss, L(a, w) = (a w - 1)^2, and optimisers on it.
+
+    A learner picks the optimiser, learning rate, start point, number of jittered starts and
+    seed; every start runs in one vmapped, compiled call and its trajectory is drawn. Starts
+    whose loss leaves [0, 1e6] or turns NaN are reported as diverged, with the step.
+    """
+
+    LIM = 2.5
+    GRID = 101
+    STEP_CHOICES = (25, 50, 100, 200, 400)
+
+    def __init__(self, optimizer: str = "gd", learning_rate: float = 0.1, start=(0.5, 1.5),
+                 starts: int = 4, seed: int = 0, steps: int = 100):
+        self.status = Status("")
+        self.loss_fn = landscape.product_loss
+        self._optimizers = {}
+        self.optimizer = _dropdown("Optimizer", training.OPTIMIZERS, optimizer, "optimizer")
+        self.lr = _slider(widgets.FloatLogSlider, "Learning rate", "lr", value=learning_rate,
+                          base=10, min=-3, max=0, step=0.1, readout_format=".3f")
+        self.steps = _dropdown("Steps", self.STEP_CHOICES, steps, "steps")
+        self.start = NumberField("Start (a, w)", tuple(start), -self.LIM, self.LIM, size=2, name="start",
+                                 on_change=lambda _: self.run())
+        self.n_starts = _slider(widgets.IntSlider, "Starts", "starts", value=starts, min=1, max=8)
+        self.seed = NumberField("Seed", seed, 0, 99999, name="seed", on_change=lambda _: self.run())
+        self.summary = css_class(widgets.HTML(), "ht-summary")
+        for w in (self.optimizer, self.lr, self.steps, self.n_starts):
+            w.observe(lambda _: self.run(), names="value")
+        grid = jnp.linspace(-self.LIM, self.LIM, self.GRID)
+        origin = {"a": jnp.float32(0.0), "w": jnp.float32(0.0)}
+        units = ({"a": jnp.float32(1.0), "w": jnp.float32(0.0)}, {"a": jnp.float32(0.0), "w": jnp.float32(1.0)})
+        z = landscape.surface(self.loss_fn, origin, units, grid, grid)
+        eig = landscape.hessian_eigenvalues(self.loss_fn, origin)
+        a = np.linspace(0.4, self.LIM, 60)
+        hyp_a = np.concatenate([a, [np.nan], -a])
+        hyp_w = np.concatenate([1 / a, [np.nan], -1 / a])
+        fig = go.Figure()
+        fig.add_trace(go.Heatmap(x=compact(grid), y=compact(grid), z=compact(np.log10(1 + np.asarray(z))),
+                                 colorscale="Viridis", colorbar=dict(title="log10(1+L)"),
+                                 hovertemplate="a=%{x:.2f}<br>w=%{y:.2f}<br>log10(1+L)=%{z:.2f}<extra></extra>"))
+        fig.add_trace(go.Scatter(x=compact(hyp_a), y=compact(hyp_w), mode="lines", name="minima: a w = 1",
+                                 line=dict(color="white", dash="dash")))
+        fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers+text", name="saddle",
+                                 text=[f"saddle (Hessian eigenvalues {eig[0]:.0f}, {eig[1]:.0f})"],
+                                 textposition="bottom right", textfont=dict(color="white"),
+                                 marker=dict(symbol="diamond", size=11, color="white")))
+        fig.add_trace(go.Scatter(mode="lines+markers", name="trajectories",
+                                 line=dict(color="#ff7f0e", width=2), marker=dict(size=3)))
+        fig.add_trace(go.Scatter(mode="markers", name="end points",
+                                 marker=dict(size=11, color="#ff7f0e", line=dict(color="black", width=1))))
+        fig.add_trace(go.Scatter(mode="markers+text", name="diverged", textposition="top center",
+                                 textfont=dict(color="white"),
+                                 marker=dict(symbol="x", size=13, color="#d62728")))
+        fig.update_layout(title="L(a, w) = (a w - 1)^2 and optimiser trajectories",
+                          xaxis=dict(title="a", range=[-self.LIM, self.LIM]),
+                          yaxis=dict(title="w", range=[-self.LIM, self.LIM], scaleanchor="x"))
+        self.fig = figure_widget(fig, height=520, name="playground")
+        row1 = widgets.HBox([self.optimizer, self.lr, self.steps], layout=widgets.Layout(flex_flow="row wrap"))
+        row2 = widgets.HBox([self.start, self.n_starts, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([row1, row2, self.fig, self.summary, self.status])
+        css_class(self, "ht-view", "ht-lab1-playground")
+        self.run()
+
+    def _opt(self, name):
+        if name not in self._optimizers:  # one transformation per name: compiled loops are reused
+            self._optimizers[name] = training.make_optimizer(name, 0.1)
+        return self._optimizers[name]
+
+    def starts(self) -> dict:
+        """The start points: the chosen one, then jittered copies (N(0, 0.35^2), seeded)."""
+        a0, w0 = self.start.value
+        n = int(self.n_starts.value)
+        rng = np.random.default_rng(int(self.seed.value))
+        jitter = np.vstack([np.zeros((1, 2)), 0.35 * rng.standard_normal((n - 1, 2))])
+        pts = np.clip(np.array([a0, w0]) + jitter, -self.LIM, self.LIM).astype(np.float32)
+        return {"a": jnp.asarray(pts[:, 0]), "w": jnp.asarray(pts[:, 1])}
+
+    @guarded()
+    def run(self):
+        lr = float(self.lr.value)
+        with Timer() as t:
+            res = training.train_many(self.loss_fn, self.starts(), self._opt(self.optimizer.value),
+                                      int(self.steps.value), record_trajectory=True,
+                                      hyperparams={"learning_rate": lr}, max_loss=1e6)
+            traj_a = np.asarray(res.trajectory["a"])
+            traj_w = np.asarray(res.trajectory["w"])
+        n, steps = traj_a.shape[0], traj_a.shape[1] - 1
+        diverged = np.asarray(res.diverged)
+        at = np.asarray(res.diverged_at)
+        ends = np.stack([traj_a[:, -1], traj_w[:, -1]], 1)  # last finite point of each start
+        pad = np.full((n, 1), np.nan, np.float32)
+        xs = np.concatenate([traj_a, pad], 1).ravel()
+        ys = np.concatenate([traj_w, pad], 1).ravel()
+        ok = ~diverged
+        with self.fig.batch_update():
+            self.fig.data[3].update(x=compact(np.clip(xs, -10, 10)), y=compact(np.clip(ys, -10, 10)))
+            self.fig.data[4].update(x=compact(ends[ok, 0]), y=compact(ends[ok, 1]))
+            self.fig.data[5].update(x=compact(np.clip(ends[~ok, 0], -self.LIM, self.LIM)),
+                                    y=compact(np.clip(ends[~ok, 1], -self.LIM, self.LIM)),
+                                    text=[f"diverged at step {k}" for k in at[~ok]])
+        lines = []
+        for i in range(n):
+            if diverged[i]:
+                lines.append(f"start {i + 1}: <b>diverged at step {int(at[i])}</b> (loss above 1e6 or not a number)")
+            else:
+                loss = float(self.loss_fn({"a": ends[i, 0], "w": ends[i, 1]}))
+                lines.append(f"start {i + 1}: loss {loss:.2e} at (a, w) = ({ends[i, 0]:+.2f}, {ends[i, 1]:+.2f}), "
+                             f"a w = {ends[i, 0] * ends[i, 1]:.3f}")
+        self.summary.value = "<br>".join(lines)
+        self.status.ok(f"{n} start(s) x {steps} steps of {self.optimizer.value} at learning rate {lr:.3g} "
+                       f"in {t.ms:.1f} ms.")
+
+
+class Symmetries(widgets.VBox):
+    """Section 3: the symmetries of one hidden layer make the loss non-convex.
+
+    Trains a tanh net with H hidden units on the XOR data, lists its 2^H H! equivalent copies
+    (permutations and sign flips), and plots the loss on the straight segment to a chosen copy
+    (equal ends, a barrier between: no convex function does that). A ReLU net of the same width
+    shows its rescaling curve: flat, while the straight segment between its ends is not.
+    """
+
+    STEPS = 600
+    T = np.linspace(-0.25, 1.25, 61)
+
+    def __init__(self, width: int = 3, seed: int = 0):
+        self.status = Status("")
+        ds = data.load("xor", seed=0)
+        self.x, self.y = ds.x_train, ds.y_train
+        self.width = _slider(widgets.IntSlider, "Hidden units H", "width", value=width, min=1, max=4)
+        self.copy = _slider(widgets.IntSlider, "Copy number", "copy", value=1, min=1, max=47)
+        self.seed = NumberField("Seed", seed, 0, 99999, name="seed", on_change=lambda _: self._train())
+        self.summary = css_class(widgets.HTML(), "ht-summary")
+        fig = make_subplots(rows=1, cols=2, subplot_titles=(
+            "tanh net: straight line to an equivalent copy", "ReLU net: rescaling curve vs straight line"))
+        fig.add_trace(go.Scatter(name="tanh: loss on the segment", line=dict(color=COLORS[0])), 1, 1)
+        fig.add_trace(go.Scatter(mode="markers", name="the two equivalent minima",
+                                 marker=dict(size=10, color=COLORS[1])), 1, 1)
+        fig.add_trace(go.Scatter(name="ReLU: along the rescaling curve", line=dict(color=COLORS[2])), 1, 2)
+        fig.add_trace(go.Scatter(name="ReLU: straight line between its ends", line=dict(color=COLORS[3], dash="dot")), 1, 2)
+        fig.update_xaxes(title_text="t (0 = trained, 1 = copy)", row=1, col=1)
+        fig.update_xaxes(title_text="position along the path (0 = trained, 1 = rescaled by c = 4)", row=1, col=2)
+        fig.update_yaxes(title_text="training loss", row=1, col=1)
+        self.fig = figure_widget(fig, name="symmetries")
+        self.width.observe(lambda _: self._train(), names="value")
+        self.copy.observe(lambda _: self._redraw(), names="value")
+        controls = widgets.HBox([self.width, self.copy, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([controls, self.fig, self.summary, self.status])
+        css_class(self, "ht-view", "ht-lab1-symmetries")
+        self._opt = training.make_optimizer("adam", 0.05)
+        self._train()
+
+    def _fit(self, activation):
+        h = int(self.width.value)
+        apply_fn, p0 = models.pure(models.MLP(2, (h,), 1, activation=activation,
+                                              rngs=nnx.Rngs(int(self.seed.value))))
+        loss_fn = models.loss_function(apply_fn, self.x, self.y)
+        return loss_fn, training.train(loss_fn, p0, self._opt, self.STEPS).params
+
+    @guarded()
+    def _train(self):
+        with Timer() as t:
+            self.tanh_loss, self.tanh_params = self._fit("tanh")
+            self.copies = landscape.tanh_symmetries(self.tanh_params)
+            relu_loss, relu_params = self._fit("relu")
+            cs = np.exp(np.linspace(0.0, np.log(4.0), 61))
+            curve = landscape.rescaling_losses(relu_loss, relu_params, cs)
+            line = landscape.interpolate(relu_loss, relu_params, landscape.relu_rescale(relu_params, 4.0),
+                                         np.linspace(0, 1, 61))
+        h = int(self.width.value)
+        n = len(self.copies)
+        self.copy.max = max(1, n - 1)
+        s = compact(np.linspace(0, 1, 61))
+        with self.fig.batch_update():
+            self.fig.data[2].update(x=s, y=compact(curve))
+            self.fig.data[3].update(x=s, y=compact(line))
+        self.summary.value = (f"H = {h} hidden units: 2^{h} x {h}! = <b>{2 ** h * math.factorial(h)}</b> "
+                              "settings of the weights compute exactly the same function (permute the units, "
+                              "flip the signs of a unit's weights). Every minimum has that many copies.")
+        self._redraw(extra=f" Trained both nets ({self.STEPS} Adam steps each) in {t.ms:.0f} ms.")
+
+    @guarded()
+    def _redraw(self, extra: str = ""):
+        k = min(int(self.copy.value), len(self.copies) - 1)
+        if k < 1:
+            self.status.info("With H = 1 the only copy is the sign flip; choose H >= 1 and copy 1." + extra)
+            k = 1 if len(self.copies) > 1 else 0
+        other = self.copies[k]
+        losses = landscape.interpolate(self.tanh_loss, self.tanh_params, other, self.T)
+        report = landscape.convexity_violations(self.tanh_loss, self.tanh_params, other, 30)
+        end = float(self.tanh_loss(self.tanh_params))
+        with self.fig.batch_update():
+            self.fig.data[0].update(x=compact(self.T), y=compact(losses))
+            self.fig.data[1].update(x=[0.0, 1.0], y=[end, float(self.tanh_loss(other))])
+        verdict = ("NOT convex: midpoint convexity fails on "
+                   f"{report.n_violations} of {report.n_checks} checks (worst gap {report.max_gap:.3f})"
+                   if not report.convex else "no violation on this segment (try another copy)")
+        self.status.ok(f"Copy {k}: both ends have loss {end:.4f}; the highest loss between them is "
+                       f"{float(jnp.max(losses[(self.T >= 0) & (self.T <= 1)])):.4f}; {verdict}." + extra)
+
+
+class MLPSlice(widgets.VBox):
+    """Section 4: a real MLP through a filter-normalised slice and an init-to-trained line.
+
+    Trains an MLP (Adam, full batch) on digits or MNIST-1D, then shows the loss on a 2-D slice
+    through the trained weights (Li et al. 2018), the loss on the segment from the initial to the
+    trained weights (Goodfellow et al. 2015) with its midpoint-convexity check, the extreme
+    curvatures on the slice, and the extreme eigenvalues of the full Hessian (Lanczos).
+    Budget: a few seconds on a 2-core CPU at the default sizes.
+    """
+
+    def __init__(self, dataset: str = "digits", width: int = 32, activation: str = "tanh",
+                 steps: int = 300, seed: int = 0):
+        fast = fast_mode()
+        self.grid_n = 15 if fast else 31
+        self.status = Status("")
+        self.dataset = _dropdown("Dataset", ("digits", "mnist1d"), dataset, "mlp-dataset")
+        self.width_ = _dropdown("Width", (16, 32, 64, 128), width, "mlp-width")
+        self.activation = _dropdown("Activation", ("tanh", "relu"), activation, "mlp-activation")
+        self.steps = _dropdown("Steps", (100, 300, 1000), 100 if fast else steps, "mlp-steps")
+        self.seed = NumberField("Seed", seed, 0, 99999, name="mlp-seed")
+        self.button = css_class(widgets.Button(description="Train and look", button_style="primary",
+                                               icon="play"), "ht-train")
+        self.progress = css_class(widgets.IntProgress(value=0, min=0, max=5, description="",
+                                                      layout=widgets.Layout(width="14em")), "ht-progress")
+        self.summary = css_class(widgets.HTML(), "ht-summary")
+        fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], subplot_titles=(
+            "Loss on a filter-normalised slice through the trained weights",
+            "Loss on the line from init (t = 0) to trained (t = 1)"))
+        fig.add_trace(go.Heatmap(colorscale="Viridis", colorbar=dict(title="loss", x=0.5)), 1, 1)
+        fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers", showlegend=False,
+                                 marker=dict(symbol="x", size=10, color="white")), 1, 1)
+        fig.add_trace(go.Scatter(name="train loss", line=dict(color=COLORS[0])), 1, 2)
+        fig.add_trace(go.Scatter(name="chord (what a convex loss stays under)", mode="lines",
+                                 line=dict(color=COLORS[1], dash="dot")), 1, 2)
+        fig.update_xaxes(title_text="alpha", row=1, col=1)
+        fig.update_yaxes(title_text="beta", row=1, col=1)
+        fig.update_xaxes(title_text="t", row=1, col=2)
+        self.fig = figure_widget(fig, name="mlp")
+        self.button.on_click(lambda _: self.run())
+        controls = widgets.HBox([self.dataset, self.width_, self.activation, self.steps, self.seed],
+                                layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([controls, widgets.HBox([self.button, self.progress]), self.fig,
+                          self.summary, self.status])
+        css_class(self, "ht-view", "ht-lab1-mlp")
+        self._opt = training.make_optimizer("adam", 0.01)
+        self._data = {}
+        self.run()
+
+    @guarded()
+    def run(self):
+        self.button.disabled = True
+        try:
+            self._run()
+        finally:
+            self.button.disabled = False
+
+    def _run(self):
+        name = self.dataset.value
+        if name not in self._data:
+            self.status.info("Generating the dataset (first time only)...")
+            self._data[name] = data.load(name)
+        ds = self._data[name]
+        self.progress.value = 0
+        with Timer() as t:
+            apply_fn, p0 = models.pure(models.MLP(ds.n_features, (int(self.width_.value),), ds.n_classes,
+                                                  activation=self.activation.value,
+                                                  rngs=nnx.Rngs(int(self.seed.value))))
+            loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
+            self.status.info("Training...")
+            res = training.train(loss_fn, p0, self._opt, int(self.steps.value))
+            params = res.params
+            self.progress.value = 1
+            grid = jnp.linspace(-1.0, 1.0, self.grid_n)
+            dirs = landscape.random_directions(jax.random.key(int(self.seed.value)), params, "filter")
+            z = landscape.surface(loss_fn, params, dirs, grid, grid)
+            self.progress.value = 2
+            ts = np.linspace(-0.2, 1.2, 57)
+            line = landscape.interpolate(loss_fn, p0, params, ts)
+            report = landscape.convexity_violations(loss_fn, p0, params, 40)
+            self.progress.value = 3
+            lam = landscape.slice_hessian_eigenvalues(loss_fn, params, dirs, grid[::2], grid[::2])
+            self.progress.value = 4
+            lo, hi = landscape.hessian_extreme_eigenvalues(loss_fn, params)
+            self.progress.value = 5
+        l0, l1 = float(line[np.argmin(np.abs(ts))]), float(line[np.argmin(np.abs(ts - 1))])
+        with self.fig.batch_update():
+            g = compact(grid)
+            self.fig.data[0].update(x=g, y=g, z=compact(z))
+            self.fig.data[2].update(x=compact(ts), y=compact(line))
+            self.fig.data[3].update(x=[0.0, 1.0], y=[l0, l1])
+        train_acc = models.accuracy(apply_fn, params, ds.x_train, ds.y_train)
+        test_acc = models.accuracy(apply_fn, params, ds.x_test, ds.y_test)
+        verdict = ("<b>Not convex</b>: along the init-to-trained line, midpoint convexity fails on "
+                   f"{report.n_violations} of {report.n_checks} checks (worst gap {report.max_gap:.3g})."
+                   if not report.convex else
+                   "No midpoint-convexity violation along the init-to-trained line: this 1-D view looks "
+                   "convex, which does not make the loss convex.")
+        lam_min, lam_max = float(lam[..., 0].min()), float(lam[..., 1].max())
+        self.summary.value = (
+            f"<p>{name}: {models.count_params(params):,} parameters, {int(self.steps.value)} Adam steps; "
+            f"train accuracy {train_acc:.1%}, test accuracy {test_acc:.1%}"
+            f"{' (training diverged at step %d)' % int(res.diverged_at) if bool(res.diverged) else ''}.</p>"
+            f"<p>{verdict}</p><p>Curvature on the slice: smallest {lam_min:.3g}, largest {lam_max:.3g}"
+            f"{' (negative: a direction curving down)' if lam_min < 0 else ''}. Full Hessian at the "
+            f"trained weights (Lanczos): smallest eigenvalue {lo[0]:.3g}, largest {hi[0]:.3g}.</p>")
+        self.status.ok(f"Done in {t.ms / 1e3:.1f} s.")
