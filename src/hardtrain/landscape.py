@@ -47,7 +47,7 @@ def _check_like(params, tree, what):
 
 
 def _as_1d(x, name):
-    x = jnp.asarray(x, jnp.float32)
+    x = np.asarray(x, np.float32)  # NumPy: converting on the host compiles nothing
     if x.ndim != 1 or x.shape[0] < 1:
         raise ValueError(f"{name} must be a non-empty 1-D array, got shape {x.shape}")
     return x
@@ -111,11 +111,15 @@ def random_directions(key: jax.Array, params, normalize: str | None = "filter"):
     """
     if normalize not in ("filter", "layer", None):
         raise ValueError(f"normalize must be 'filter', 'layer' or None, got {normalize!r}")
+    return _random_directions(key, params, normalize)
+
+
+@functools.partial(jax.jit, static_argnums=2)
+def _random_directions(key, params, normalize):
     leaves, treedef = jax.tree.flatten(params)
     keys = jax.random.split(key, 2 * max(len(leaves), 1))
 
     def one(p, k):
-        p = jnp.asarray(p)
         d = jax.random.normal(k, p.shape, p.dtype if jnp.issubdtype(p.dtype, jnp.floating) else jnp.float32)
         if normalize is None:
             return d
@@ -157,8 +161,9 @@ def interpolate(loss_fn: Callable, params_a, params_b, alphas) -> jax.Array:
     return _interpolate(loss_fn, params_a, params_b, _as_1d(alphas, "alphas"))
 
 
-@functools.partial(jax.jit, static_argnums=(0, 2))
-def _dense_hessian(loss_fn, flat, unravel):
+@functools.partial(jax.jit, static_argnums=0)
+def _dense_hessian(loss_fn, params):
+    flat, unravel = ravel_pytree(params)
     return jax.hessian(lambda v: loss_fn(unravel(v)))(flat)
 
 
@@ -177,19 +182,20 @@ def hessian_eigenvalues(loss_fn: Callable, params) -> np.ndarray:
       ValueError: P > :data:`MAX_HESSIAN_PARAMS`; use :func:`hessian_extreme_eigenvalues`
         (Lanczos on Hessian-vector products, never forms the matrix) instead.
     """
-    flat, unravel = ravel_pytree(params)
-    if flat.size > MAX_HESSIAN_PARAMS:
+    size = sum(int(np.size(x)) for x in jax.tree.leaves(params))
+    if size > MAX_HESSIAN_PARAMS:
         raise ValueError(
-            f"the dense Hessian of {flat.size} parameters is too large (limit {MAX_HESSIAN_PARAMS}); "
+            f"the dense Hessian of {size} parameters is too large (limit {MAX_HESSIAN_PARAMS}); "
             "use hessian_extreme_eigenvalues(loss_fn, params), which uses Hessian-vector products")
-    h = np.asarray(_dense_hessian(loss_fn, flat, unravel), np.float64)
+    h = np.asarray(_dense_hessian(loss_fn, params), np.float64)
     return np.linalg.eigvalsh(0.5 * (h + h.T))
 
 
-@functools.partial(jax.jit, static_argnums=(0, 2))
-def _hvp(loss_fn, flat, unravel, v):
+@functools.partial(jax.jit, static_argnums=0)
+def _hvp(loss_fn, params, v):
+    flat, unravel = ravel_pytree(params)
     g = lambda x: jax.grad(lambda u: loss_fn(unravel(u)))(x)
-    return jax.jvp(g, (flat,), (v,))[1]
+    return jax.jvp(g, (flat,), (v.astype(flat.dtype),))[1]
 
 
 def hessian_extreme_eigenvalues(loss_fn: Callable, params, k: int = 1, *, tol: float = 1e-4
@@ -211,13 +217,12 @@ def hessian_extreme_eigenvalues(loss_fn: Callable, params, k: int = 1, *, tol: f
     """
     from scipy.sparse.linalg import LinearOperator, eigsh
 
-    flat, unravel = ravel_pytree(params)
-    n = int(flat.size)
+    n = sum(int(np.size(x)) for x in jax.tree.leaves(params))
     if not 1 <= k < n / 2:
         raise ValueError(f"k must satisfy 1 <= k < P/2 = {n / 2}, got {k}")
-    dtype = flat.dtype
     op = LinearOperator((n, n), dtype=np.float64,
-                        matvec=lambda v: np.asarray(_hvp(loss_fn, flat, unravel, jnp.asarray(v, dtype)), np.float64))
+                        matvec=lambda v: np.asarray(_hvp(loss_fn, params, np.asarray(v, np.float32).ravel()),
+                                                    np.float64))
     v0 = np.random.default_rng(0).standard_normal(n)
     lo = eigsh(op, k=k, which="SA", tol=tol, v0=v0, return_eigenvectors=False)
     hi = eigsh(op, k=k, which="LA", tol=tol, v0=v0, return_eigenvectors=False)
@@ -432,7 +437,7 @@ def perceptron(X, y, max_epochs: int = 1000) -> PerceptronResult:
         raise ValueError(f"max_epochs must be a positive integer, got {max_epochs!r}")
     X, y = _check_xy(X, y)
     xa = np.hstack([X, np.ones((X.shape[0], 1))])
-    w, updates, mistakes, epochs = _perceptron(jnp.asarray(xa, jnp.float32), jnp.asarray(y, jnp.float32),
+    w, updates, mistakes, epochs = _perceptron(np.asarray(xa, np.float32), np.asarray(y, np.float32),
                                                int(max_epochs))
     w = np.asarray(w, np.float64)
     radius = float(np.max(np.linalg.norm(xa, axis=1)))
@@ -450,7 +455,7 @@ def perceptron(X, y, max_epochs: int = 1000) -> PerceptronResult:
         if res.success and np.min(y * (xa @ res.x)) > 0:
             margin = max(margin, float(np.min(y * (xa @ res.x)) / np.linalg.norm(res.x)))
         bound = (radius / margin) ** 2
-    return PerceptronResult(w[:-1], float(w[-1]), int(updates), bool(mistakes == 0), int(epochs),
+    return PerceptronResult(w[:-1], float(w[-1]), int(updates), int(mistakes) == 0, int(epochs),
                             margin, radius, bound)
 
 
@@ -505,16 +510,17 @@ def tanh_symmetries(params, *, max_width: int = 5) -> list[dict]:
       ValueError: not a one-hidden-layer net, or H > max_width.
     """
     first, second = _hidden_layer_keys(params)
-    w1, b1, w2, b2 = first["kernel"], first["bias"], second["kernel"], second["bias"]
+    # NumPy, not jnp: 2^H H! small copies would otherwise each run a few compiled XLA ops.
+    w1, b1, w2, b2 = (np.asarray(a) for a in (first["kernel"], first["bias"], second["kernel"], second["bias"]))
     h = w1.shape[-1]
     if h > max_width:
         raise ValueError(f"H = {h} hidden units give {2 ** h * math.factorial(h)} copies; "
                          f"the limit is H <= {max_width}")
     out = []
     for perm in itertools.permutations(range(h)):
-        p = jnp.array(perm)
+        p = np.array(perm)
         for signs in itertools.product((1.0, -1.0), repeat=h):
-            s = jnp.array(signs, w1.dtype)
+            s = np.array(signs, w1.dtype)
             out.append({"layers": {0: {"kernel": w1[:, p] * s, "bias": b1[p] * s},
                                    1: {"kernel": w2[p, :] * s[:, None], "bias": b2}}})
     return out
@@ -536,8 +542,11 @@ def relu_rescale(params, c) -> dict:
       ValueError: a factor <= 0, or not a one-hidden-layer net.
     """
     first, second = _hidden_layer_keys(params)
-    c = jnp.broadcast_to(jnp.asarray(c, first["kernel"].dtype), first["bias"].shape)
-    if not isinstance(c, jax.core.Tracer) and not bool(jnp.all(c > 0)):
+    if isinstance(c, jax.core.Tracer):
+        c = jnp.broadcast_to(jnp.asarray(c, first["kernel"].dtype), first["bias"].shape)
+    else:
+        c = np.broadcast_to(np.asarray(c, np.float32), np.shape(first["bias"]))
+    if not isinstance(c, jax.core.Tracer) and not bool(np.all(c > 0)):
         raise ValueError("rescaling factors must be > 0 (relu(c z) = c relu(z) only for c > 0)")
     return {"layers": {0: {"kernel": first["kernel"] * c, "bias": first["bias"] * c},
                        1: {"kernel": second["kernel"] / c[:, None], "bias": second["bias"]}}}
@@ -562,8 +571,10 @@ def rescaling_losses(loss_fn: Callable, params, cs) -> jax.Array:
     Raises:
       ValueError: a factor <= 0, or not a one-hidden-layer net.
     """
-    cs = _as_1d(cs, "cs")
-    if not bool(jnp.all(cs > 0)):
+    cs = np.asarray(cs, np.float32)
+    if cs.ndim != 1 or cs.size < 1:
+        raise ValueError(f"cs must be a non-empty 1-D array, got shape {cs.shape}")
+    if not bool(np.all(cs > 0)):
         raise ValueError("rescaling factors must be > 0")
     _hidden_layer_keys(params)
     return _rescaling_losses(loss_fn, params, cs)

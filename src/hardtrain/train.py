@@ -11,6 +11,7 @@ from typing import Any, Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 __all__ = ["OPTIMIZERS", "make_optimizer", "TrainResult", "train", "train_many", "train_seeds"]
@@ -102,20 +103,31 @@ def _compiled(loss_fn, optimizer, steps: int, record: bool, vmapped: bool, max_l
     return jax.jit(jax.vmap(run) if vmapped else run)
 
 
+@functools.lru_cache(maxsize=64)
+def _jitted_init(optimizer):
+    return jax.jit(optimizer.init)  # one program instead of one per leaf shape (CPU memory)
+
+
+@functools.lru_cache(maxsize=64)
+def _jitted_vinit(optimizer):
+    return jax.jit(jax.vmap(optimizer.init))
+
+
 def _check(steps):
     if int(steps) != steps or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
 
 
-def _init_state(optimizer, params, hyperparams):
-    state = optimizer.init(params)
+def _init_state(optimizer, params, hyperparams, batched=False):
+    state = (_jitted_vinit if batched else _jitted_init)(optimizer)(params)
     if hyperparams:
         if not hasattr(state, "hyperparams"):
             raise ValueError("hyperparams need an optimizer from make_optimizer (inject_hyperparams)")
         for name, value in hyperparams.items():
             if name not in state.hyperparams:
                 raise ValueError(f"unknown hyperparameter {name!r}; have {sorted(state.hyperparams)}")
-            state.hyperparams[name] = jnp.asarray(value, state.hyperparams[name].dtype)
+            old = state.hyperparams[name]
+            state.hyperparams[name] = jnp.asarray(np.full(old.shape, value, old.dtype))
     return state
 
 
@@ -163,7 +175,7 @@ def train_many(loss_fn: Callable, params_batch, optimizer: optax.GradientTransfo
     sizes = {x.shape[0] for x in jax.tree.leaves(params_batch)}
     if len(sizes) != 1:
         raise ValueError(f"every leaf needs the same leading (start) axis, got sizes {sorted(sizes)}")
-    state = jax.vmap(lambda p: _init_state(optimizer, p, hyperparams))(params_batch)
+    state = _init_state(optimizer, params_batch, hyperparams, batched=True)
     return _compiled(loss_fn, optimizer, int(steps), bool(record_trajectory), True,
                      float(max_loss))(params_batch, state)
 

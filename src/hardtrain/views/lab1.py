@@ -15,7 +15,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import plotly.graph_objects as go
-from flax import nnx
 from plotly.subplots import make_subplots
 
 from .. import data, landscape, models
@@ -85,8 +84,8 @@ class ConvexBowl(widgets.VBox):
     @guarded()
     def _load(self):
         ds = data.load(self.dataset.value)
-        apply_fn, params0 = models.pure(models.LogisticRegression(ds.n_features, 1, rngs=nnx.Rngs(0)))
-        params0 = jax.tree.map(jnp.zeros_like, params0)
+        apply_fn, params0 = models.build(models.LogisticRegression, ds.n_features, 1)
+        params0 = jax.tree.map(np.zeros_like, params0)  # start at w = 0, b = 0
         self.loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
         opt = training.make_optimizer("gd", 1.0)
         with Timer() as t_gd:
@@ -99,8 +98,9 @@ class ConvexBowl(widgets.VBox):
         eig = landscape.hessian_eigenvalues(self.loss_fn, self.params)
         acc = models.accuracy(apply_fn, self.params, ds.x_train, ds.y_train)
         steps = np.arange(self.STEPS, dtype=np.float32)
+        losses = np.asarray(run.losses)
         with self.fig.batch_update():
-            self.fig.data[2].x, self.fig.data[2].y = steps, compact(run.losses)
+            self.fig.data[2].x, self.fig.data[2].y = steps, compact(losses)
             self.fig.data[3].x, self.fig.data[3].y = steps, compact(wnorm[1:])
         if sep is None:
             lp = ("<b>LP (HiGHS): not linearly separable</b>, proved in "
@@ -108,7 +108,7 @@ class ConvexBowl(widgets.VBox):
             pc = f"Perceptron: still making mistakes after {percep.epochs} epochs ({percep.updates} updates); it never stops on such data."
         else:
             lp = (f"<b>LP (HiGHS): separable</b>, a separating hyperplane found in {t_lp.ms:.0f} ms. "
-                  f"GD only approaches it: train accuracy {acc:.1%}, loss {float(run.losses[-1]):.4f} "
+                  f"GD only approaches it: train accuracy {acc:.1%}, loss {losses[-1]:.4f} "
                   f"and still falling while ||w|| grows ({wnorm[1]:.2f} at step 1, {wnorm[-1]:.2f} now).")
             pc = (f"Perceptron: {percep.updates} updates before it separated the data, "
                   f"Novikoff's bound (R/gamma)^2 = {percep.novikoff_bound:,.0f}.")
@@ -123,7 +123,7 @@ class ConvexBowl(widgets.VBox):
         key = jax.random.key(int(self.seed.value))
         dirs = landscape.random_directions(key, self.params, normalize="filter")
         span = float(self.span.value)
-        grid = jnp.linspace(-span, span, self.GRID)
+        grid = np.linspace(-span, span, self.GRID, dtype=np.float32)
         with Timer() as t:
             z = landscape.surface(self.loss_fn, self.params, dirs, grid, grid)
             lam = landscape.slice_hessian_eigenvalues(self.loss_fn, self.params, dirs, grid[::4], grid[::4])
@@ -132,7 +132,7 @@ class ConvexBowl(widgets.VBox):
             self.fig.data[0].update(x=g, y=g, z=compact(z))
             self.fig.data[1].update(x=[0.0], y=[0.0])
         self.status.ok(f"Slice of {self.GRID}x{self.GRID} losses in {t.ms:.0f} ms; smallest curvature on "
-                       f"the slice {float(lam.min()):.2e} (>= 0: convex along the slice).")
+                       f"the slice {float(np.asarray(lam).min()):.2e} (>= 0: convex along the slice).")
 
 
 class ProductPlayground(widgets.VBox):
@@ -163,9 +163,9 @@ class ProductPlayground(widgets.VBox):
         self.summary = css_class(widgets.HTML(), "ht-summary")
         for w in (self.optimizer, self.lr, self.steps, self.n_starts):
             w.observe(lambda _: self.run(), names="value")
-        grid = jnp.linspace(-self.LIM, self.LIM, self.GRID)
-        origin = {"a": jnp.float32(0.0), "w": jnp.float32(0.0)}
-        units = ({"a": jnp.float32(1.0), "w": jnp.float32(0.0)}, {"a": jnp.float32(0.0), "w": jnp.float32(1.0)})
+        grid = np.linspace(-self.LIM, self.LIM, self.GRID, dtype=np.float32)
+        origin = {"a": np.float32(0.0), "w": np.float32(0.0)}
+        units = ({"a": np.float32(1.0), "w": np.float32(0.0)}, {"a": np.float32(0.0), "w": np.float32(1.0)})
         z = landscape.surface(self.loss_fn, origin, units, grid, grid)
         eig = landscape.hessian_eigenvalues(self.loss_fn, origin)
         a = np.linspace(0.4, self.LIM, 60)
@@ -210,7 +210,7 @@ class ProductPlayground(widgets.VBox):
         rng = np.random.default_rng(int(self.seed.value))
         jitter = np.vstack([np.zeros((1, 2)), 0.35 * rng.standard_normal((n - 1, 2))])
         pts = np.clip(np.array([a0, w0]) + jitter, -self.LIM, self.LIM).astype(np.float32)
-        return {"a": jnp.asarray(pts[:, 0]), "w": jnp.asarray(pts[:, 1])}
+        return {"a": pts[:, 0], "w": pts[:, 1]}
 
     @guarded()
     def run(self):
@@ -240,7 +240,7 @@ class ProductPlayground(widgets.VBox):
             if diverged[i]:
                 lines.append(f"start {i + 1}: <b>diverged at step {int(at[i])}</b> (loss above 1e6 or not a number)")
             else:
-                loss = float(self.loss_fn({"a": ends[i, 0], "w": ends[i, 1]}))
+                loss = float((ends[i, 0] * ends[i, 1] - 1.0) ** 2)  # L(a, w) at the end point
                 lines.append(f"start {i + 1}: loss {loss:.2e} at (a, w) = ({ends[i, 0]:+.2f}, {ends[i, 1]:+.2f}), "
                              f"a w = {ends[i, 0] * ends[i, 1]:.3f}")
         self.summary.value = "<br>".join(lines)
@@ -285,13 +285,16 @@ class Symmetries(widgets.VBox):
         super().__init__([controls, self.fig, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-symmetries")
         self._opt = training.make_optimizer("adam", 0.05)
+        self._losses = {}
         self._train()
 
     def _fit(self, activation):
         h = int(self.width.value)
-        apply_fn, p0 = models.pure(models.MLP(2, (h,), 1, activation=activation,
-                                              rngs=nnx.Rngs(int(self.seed.value))))
-        loss_fn = models.loss_function(apply_fn, self.x, self.y)
+        apply_fn, p0 = models.build(models.MLP, 2, (h,), 1, activation=activation, seed=int(self.seed.value))
+        key = (activation, h)
+        if key not in self._losses:  # one loss function per architecture: compiled code is reused
+            self._losses[key] = models.loss_function(apply_fn, self.x, self.y)
+        loss_fn = self._losses[key]
         return loss_fn, training.train(loss_fn, p0, self._opt, self.STEPS).params
 
     @guarded()
@@ -323,17 +326,17 @@ class Symmetries(widgets.VBox):
             self.status.info("With H = 1 the only copy is the sign flip; choose H >= 1 and copy 1." + extra)
             k = 1 if len(self.copies) > 1 else 0
         other = self.copies[k]
-        losses = landscape.interpolate(self.tanh_loss, self.tanh_params, other, self.T)
+        losses = np.asarray(landscape.interpolate(self.tanh_loss, self.tanh_params, other, self.T))
         report = landscape.convexity_violations(self.tanh_loss, self.tanh_params, other, 30)
-        end = float(self.tanh_loss(self.tanh_params))
+        end, end_copy = float(report.losses[0]), float(report.losses[-1])
         with self.fig.batch_update():
             self.fig.data[0].update(x=compact(self.T), y=compact(losses))
-            self.fig.data[1].update(x=[0.0, 1.0], y=[end, float(self.tanh_loss(other))])
+            self.fig.data[1].update(x=[0.0, 1.0], y=[end, end_copy])
         verdict = ("NOT convex: midpoint convexity fails on "
                    f"{report.n_violations} of {report.n_checks} checks (worst gap {report.max_gap:.3f})"
                    if not report.convex else "no violation on this segment (try another copy)")
         self.status.ok(f"Copy {k}: both ends have loss {end:.4f}; the highest loss between them is "
-                       f"{float(jnp.max(losses[(self.T >= 0) & (self.T <= 1)])):.4f}; {verdict}." + extra)
+                       f"{float(np.max(losses[(self.T >= 0) & (self.T <= 1)])):.4f}; {verdict}." + extra)
 
 
 class MLPSlice(widgets.VBox):
@@ -382,6 +385,7 @@ class MLPSlice(widgets.VBox):
         css_class(self, "ht-view", "ht-lab1-mlp")
         self._opt = training.make_optimizer("adam", 0.01)
         self._data = {}
+        self._losses = {}
         self.run()
 
     @guarded()
@@ -400,15 +404,17 @@ class MLPSlice(widgets.VBox):
         ds = self._data[name]
         self.progress.value = 0
         with Timer() as t:
-            apply_fn, p0 = models.pure(models.MLP(ds.n_features, (int(self.width_.value),), ds.n_classes,
-                                                  activation=self.activation.value,
-                                                  rngs=nnx.Rngs(int(self.seed.value))))
-            loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
+            apply_fn, p0 = models.build(models.MLP, ds.n_features, (int(self.width_.value),), ds.n_classes,
+                                        activation=self.activation.value, seed=int(self.seed.value))
+            key = (name, apply_fn)
+            if key not in self._losses:  # one loss function per architecture and dataset
+                self._losses[key] = models.loss_function(apply_fn, ds.x_train, ds.y_train)
+            loss_fn = self._losses[key]
             self.status.info("Training...")
             res = training.train(loss_fn, p0, self._opt, int(self.steps.value))
             params = res.params
             self.progress.value = 1
-            grid = jnp.linspace(-1.0, 1.0, self.grid_n)
+            grid = np.linspace(-1.0, 1.0, self.grid_n, dtype=np.float32)
             dirs = landscape.random_directions(jax.random.key(int(self.seed.value)), params, "filter")
             z = landscape.surface(loss_fn, params, dirs, grid, grid)
             self.progress.value = 2
@@ -420,7 +426,8 @@ class MLPSlice(widgets.VBox):
             self.progress.value = 4
             lo, hi = landscape.hessian_extreme_eigenvalues(loss_fn, params)
             self.progress.value = 5
-        l0, l1 = float(line[np.argmin(np.abs(ts))]), float(line[np.argmin(np.abs(ts - 1))])
+        line = np.asarray(line)
+        l0, l1 = float(report.losses[0]), float(report.losses[-1])
         with self.fig.batch_update():
             g = compact(grid)
             self.fig.data[0].update(x=g, y=g, z=compact(z))
@@ -433,6 +440,7 @@ class MLPSlice(widgets.VBox):
                    if not report.convex else
                    "No midpoint-convexity violation along the init-to-trained line: this 1-D view looks "
                    "convex, which does not make the loss convex.")
+        lam = np.asarray(lam)
         lam_min, lam_max = float(lam[..., 0].min()), float(lam[..., 1].max())
         self.summary.value = (
             f"<p>{name}: {models.count_params(params):,} parameters, {int(self.steps.value)} Adam steps; "
