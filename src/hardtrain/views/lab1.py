@@ -146,6 +146,7 @@ class ProductPlayground(widgets.VBox):
     LIM = 2.5
     GRID = 101
     STEP_CHOICES = (25, 50, 100, 200, 400)
+    CONVERGED = 1e-4  # a start whose final loss is at most this counts as converged
 
     def __init__(self, optimizer: str = "gd", learning_rate: float = 0.1, start=(0.5, 1.5),
                  starts: int = 4, seed: int = 0, steps: int = 100):
@@ -167,7 +168,6 @@ class ProductPlayground(widgets.VBox):
         origin = {"a": np.float32(0.0), "w": np.float32(0.0)}
         units = ({"a": np.float32(1.0), "w": np.float32(0.0)}, {"a": np.float32(0.0), "w": np.float32(1.0)})
         z = landscape.surface(self.loss_fn, origin, units, grid, grid)
-        eig = landscape.hessian_eigenvalues(self.loss_fn, origin)
         a = np.linspace(0.4, self.LIM, 60)
         hyp_a = np.concatenate([a, [np.nan], -a])
         hyp_w = np.concatenate([1 / a, [np.nan], -1 / a])
@@ -178,7 +178,7 @@ class ProductPlayground(widgets.VBox):
         fig.add_trace(go.Scatter(x=compact(hyp_a), y=compact(hyp_w), mode="lines", name="minima: a w = 1",
                                  line=dict(color="white", dash="dash")))
         fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers+text", name="saddle",
-                                 text=[f"saddle (Hessian eigenvalues {eig[0]:.0f}, {eig[1]:.0f})"],
+                                 text=["saddle: gradient 0, not a minimum"],
                                  textposition="bottom right", textfont=dict(color="white"),
                                  marker=dict(symbol="diamond", size=11, color="white")))
         fig.add_trace(go.Scatter(mode="lines+markers", name="trajectories",
@@ -241,8 +241,12 @@ class ProductPlayground(widgets.VBox):
                 lines.append(f"start {i + 1}: <b>diverged at step {int(at[i])}</b> (loss above 1e6 or not a number)")
             else:
                 loss = float((ends[i, 0] * ends[i, 1] - 1.0) ** 2)  # L(a, w) at the end point
-                lines.append(f"start {i + 1}: loss {loss:.2e} at (a, w) = ({ends[i, 0]:+.2f}, {ends[i, 1]:+.2f}), "
-                             f"a w = {ends[i, 0] * ends[i, 1]:.3f}")
+                where = f"(a, w) = ({ends[i, 0]:+.2f}, {ends[i, 1]:+.2f}), a w = {ends[i, 0] * ends[i, 1]:.3f}"
+                if loss <= self.CONVERGED:
+                    lines.append(f"start {i + 1}: converged, loss {loss:.2e} at {where}")
+                else:
+                    lines.append(f"start {i + 1}: <b>not converged</b> after {steps} steps, loss {loss:.3g} at "
+                                 f"{where} (still moving, stuck near the saddle, or oscillating)")
         self.summary.value = "<br>".join(lines)
         self.status.ok(f"{n} start(s) x {steps} steps of {self.optimizer.value} at learning rate {lr:.3g} "
                        f"in {t.ms:.1f} ms.")
