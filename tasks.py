@@ -271,7 +271,10 @@ def test(args: argparse.Namespace, extra: list[str]) -> None:
     if any(looks_like_path(a) for a in extra):
         paths = []
     else:  # a folder that does not exist (yet) would make pytest stop with "not found"
-        paths = [p for p in ("tests", "labs") if (ROOT / p).is_dir()]
+        # Unit tests first (fast failures), then the notebooks, then the rest of tests/ (pytest
+        # drops the duplicate paths): the browser tests come after nbmake has filled the JAX
+        # compilation cache, so their Voila kernels load compiled programs instead of compiling.
+        paths = [p for p in ("tests/unit", "labs", "tests") if (ROOT / p).is_dir()]
     cmd = [
         str(python), "-m", "pytest", *paths,
         "--nbmake",
