@@ -12,7 +12,6 @@ import math
 
 import ipywidgets as widgets
 import jax
-import jax.numpy as jnp
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
