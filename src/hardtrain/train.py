@@ -59,8 +59,9 @@ class TrainResult(NamedTuple):
       losses: array of shape (steps,): loss before each update; NaN after divergence.
       trajectory: pytree of arrays of shape (steps + 1, ...) with the parameters before each
         step and at the end, or None when not recorded.
-      diverged: bool array: the loss or a gradient became NaN/inf.
-      diverged_at: int array: the first non-finite step, -1 when none.
+      diverged: bool array: the loss, a gradient or an updated parameter became NaN/inf (or
+        the loss exceeded ``max_loss``).
+      diverged_at: int array: the first such step, -1 when none.
     """
 
     params: Any
@@ -82,12 +83,13 @@ def _compiled(loss_fn, optimizer, steps: int, record: bool, vmapped: bool, max_l
         def step(carry, k):
             params, opt_state, diverged, diverged_at = carry
             loss, grads = value_and_grad(params)
-            bad = ~(jnp.isfinite(loss) & (loss <= max_loss) & _finite_tree(grads))
+            updates, new_state = optimizer.update(grads, opt_state, params)
+            new_params = optax.apply_updates(params, updates)
+            # Divergence: a bad loss or gradient here, or an update that overflows the params.
+            bad = ~(jnp.isfinite(loss) & (loss <= max_loss) & _finite_tree(grads) & _finite_tree(new_params))
             newly = bad & ~diverged
             diverged_at = jnp.where(newly, k, diverged_at)
             diverged = diverged | bad
-            updates, new_state = optimizer.update(grads, opt_state, params)
-            new_params = optax.apply_updates(params, updates)
             params = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), params, new_params)
             opt_state = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), opt_state, new_state)
             out = (jnp.where(diverged, jnp.nan, loss), params if record else None)
