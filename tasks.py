@@ -168,6 +168,10 @@ def runtime_env() -> dict[str, str]:
     env.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(env["HARDTRAIN_CACHE_DIR"]) / "jax"))
     env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
     env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
+    # Under Voila, the figures load plotly's widget bundle once per page, by URL, from a copy
+    # beside the labs (labs/_static/, allowed in voila.json's file_allowlist) instead of 5 MB
+    # per figure through the websocket (see hardtrain.views.common._figure_widget_class).
+    env.setdefault("HARDTRAIN_SHARED_PLOTLY_BUNDLE", "1")
     # Make the venv's tools (jupyter, voila) the ones found by subprocesses.
     env["PATH"] = str(venv_bin("python").parent) + os.pathsep + env.get("PATH", "")
     env["VIRTUAL_ENV"] = str(VENV)

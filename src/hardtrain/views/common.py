@@ -10,7 +10,11 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 from typing import Callable
 
 import ipywidgets as widgets
@@ -168,14 +172,70 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
 
     One is created per view and updated in place (``with fw.batch_update(): ...``): each
     FigureWidget carries plotly's ~5 MB JavaScript bundle, and re-creating figures is slow.
+
+    Wrap a figure only once it holds its first data and layout: the browser builds the figure
+    from the widget's state, and changes made between the widget's creation and the page load
+    reach the browser only as messages that anywidget 0.11 may drop (a model not ready within
+    2 s ignores them), which left figures empty in Voila.
     """
-    fw = go.FigureWidget(fig if fig is not None else go.Figure())
-    fw.update_layout(template="plotly_white", height=height, margin=dict(l=60, r=20, t=50, b=50),
-                     paper_bgcolor="white", font=dict(size=13),
-                     legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fig = go.Figure(fig if fig is not None else go.Figure())
+    cls = _figure_widget_class()
+    fig.update_layout(template="plotly_white", height=height, margin=dict(l=60, r=20, t=50, b=50),
+                      paper_bgcolor="white", font=dict(size=13),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    fw = cls(fig)
     if name:
         css_class(fw, f"ht-fig-{name}")
     return fw
+
+
+#: Name of the copy of plotly's widget bundle that Voila serves beside the labs.
+SHARED_BUNDLE = "_static/plotly-widgetbundle.js"
+
+# An ES module of a few lines that anywidget loads instead of plotly's 5 MB bundle: it imports
+# the bundle once, by URL, from Voila's file handler (/voila/files/ beside /voila/render/), and
+# every FigureWidget of the page then shares that one module.
+_LOADER_ESM = """const path = window.location.pathname;
+const at = path.indexOf("/voila/render/");
+const url = path.slice(0, at) + "/voila/files/" + path.slice(at + "/voila/render/".length).replace(/[^/]*$/, "%s");
+const mod = await import(new URL(url, window.location.origin).href);
+export default mod.default;
+""" % SHARED_BUNDLE
+
+
+@functools.lru_cache(maxsize=1)
+def _figure_widget_class() -> type:
+    """FigureWidget, or a subclass whose ESM loads plotly's bundle once per page by URL.
+
+    Each plain FigureWidget sends plotly's ~5 MB bundle through the websocket and evaluates it as
+    its own module, one figure after the other; anywidget 0.11 drops every later update of a
+    model that is not ready 2 s after its creation (``AbortSignal.timeout(2000)`` in its
+    Runtime), so the third and fourth figures of a page froze on a 2-core machine. The shared
+    bundle is used only when it can be served: under Voila (``VOILA_PREHEAT`` is in the kernel's
+    environment), with ``HARDTRAIN_SHARED_PLOTLY_BUNDLE=1`` (set by ``tasks.py serve`` and
+    ``tasks.py test``, whose Voila allows the file in ``file_allowlist``), and when the copy
+    beside the notebook could be written. Otherwise plotly's own class is used unchanged.
+    """
+    if os.environ.get("HARDTRAIN_SHARED_PLOTLY_BUNDLE") != "1" or "VOILA_PREHEAT" not in os.environ:
+        return go.FigureWidget
+    try:
+        import plotly
+
+        source = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+        if not source.is_file():
+            return go.FigureWidget
+        target = Path.cwd() / SHARED_BUNDLE
+        if not target.is_file() or target.stat().st_size != source.stat().st_size:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            os.close(fd)
+            shutil.copyfile(source, tmp)
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; the server may run as another user
+            os.replace(tmp, target)  # atomic: kernels starting together never serve half a file
+    except OSError:
+        log.warning("could not place plotly's bundle beside the notebook; using the inline one")
+        return go.FigureWidget
+    return type("SharedBundleFigureWidget", (go.FigureWidget,), {"_esm": _LOADER_ESM})
 
 
 def compact(a, decimals: int = 5) -> np.ndarray:
