@@ -72,13 +72,15 @@ class ConvexBowl(widgets.VBox):
         fig.update_xaxes(title_text="step", row=1, col=2)
         fig.update_yaxes(title_text="loss", type="log", row=1, col=2)
         fig.update_yaxes(title_text="||w||", secondary_y=True, row=1, col=2)
-        self.fig = figure_widget(fig, name="bowl")
+        self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         self.dataset.observe(lambda _: self._load(), names="value")
         self.span.observe(lambda _: self._redraw_surface(), names="value")
         controls = widgets.HBox([self.dataset, self.span, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([controls, self.fig, self.summary, self.status])
+        super().__init__([controls, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-bowl")
         self._load()
+        self.fig = figure_widget(self.fig, name="bowl")
+        self.children = [controls, self.fig, self.summary, self.status]
 
     @guarded()
     def _load(self):
@@ -190,12 +192,14 @@ class ProductPlayground(widgets.VBox):
         fig.update_layout(title="L(a, w) = (a w - 1)^2 and optimiser trajectories",
                           xaxis=dict(title="a", range=[-self.LIM, self.LIM]),
                           yaxis=dict(title="w", range=[-self.LIM, self.LIM], scaleanchor="x"))
-        self.fig = figure_widget(fig, height=520, name="playground")
+        self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         row1 = widgets.HBox([self.optimizer, self.lr, self.steps], layout=widgets.Layout(flex_flow="row wrap"))
         row2 = widgets.HBox([self.start, self.n_starts, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([row1, row2, self.fig, self.summary, self.status])
+        super().__init__([row1, row2, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-playground")
         self.run()
+        self.fig = figure_widget(self.fig, height=520, name="playground")
+        self.children = [row1, row2, self.fig, self.summary, self.status]
 
     def _opt(self, name):
         if name not in self._optimizers:  # one transformation per name: compiled loops are reused
@@ -281,15 +285,17 @@ class Symmetries(widgets.VBox):
         fig.update_xaxes(title_text="t (0 = trained, 1 = copy)", row=1, col=1)
         fig.update_xaxes(title_text="position along the path (0 = trained, 1 = rescaled by c = 4)", row=1, col=2)
         fig.update_yaxes(title_text="training loss", row=1, col=1)
-        self.fig = figure_widget(fig, name="symmetries")
+        self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         self.width.observe(lambda _: self._train(), names="value")
         self.copy.observe(lambda _: self._redraw(), names="value")
         controls = widgets.HBox([self.width, self.copy, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([controls, self.fig, self.summary, self.status])
+        super().__init__([controls, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-symmetries")
         self._opt = training.make_optimizer("adam", 0.05)
         self._losses = {}
         self._train()
+        self.fig = figure_widget(self.fig, name="symmetries")
+        self.children = [controls, self.fig, self.summary, self.status]
 
     def _fit(self, activation):
         h = int(self.width.value)
@@ -379,17 +385,19 @@ class MLPSlice(widgets.VBox):
         fig.update_xaxes(title_text="alpha", row=1, col=1)
         fig.update_yaxes(title_text="beta", row=1, col=1)
         fig.update_xaxes(title_text="t", row=1, col=2)
-        self.fig = figure_widget(fig, name="mlp")
+        self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         self.button.on_click(lambda _: self.run())
         controls = widgets.HBox([self.dataset, self.width_, self.activation, self.steps, self.seed],
                                 layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([controls, widgets.HBox([self.button, self.progress]), self.fig,
-                          self.summary, self.status])
+        super().__init__([controls, widgets.HBox([self.button, self.progress]), self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-mlp")
         self._opt = training.make_optimizer("adam", 0.01)
         self._data = {}
         self._losses = {}
         self.run()
+        self.fig = figure_widget(self.fig, name="mlp")
+        self.children = [controls, widgets.HBox([self.button, self.progress]), self.fig,
+                         self.summary, self.status]
 
     @guarded()
     def run(self):
