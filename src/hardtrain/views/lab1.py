@@ -125,9 +125,10 @@ class ConvexBowl(widgets.VBox):
         dirs = landscape.random_directions(key, self.params, normalize="filter")
         span = float(self.span.value)
         grid = np.linspace(-span, span, self.GRID, dtype=np.float32)
-        with Timer() as t:
-            z = landscape.surface(self.loss_fn, self.params, dirs, grid, grid)
-            lam = landscape.slice_hessian_eigenvalues(self.loss_fn, self.params, dirs, grid[::4], grid[::4])
+        with Timer() as t:  # np.asarray waits for JAX's asynchronous dispatch to finish
+            z = np.asarray(landscape.surface(self.loss_fn, self.params, dirs, grid, grid))
+            lam = np.asarray(landscape.slice_hessian_eigenvalues(self.loss_fn, self.params, dirs,
+                                                                 grid[::4], grid[::4]))
         g = compact(grid)
         with self.fig.batch_update():
             self.fig.data[0].update(x=g, y=g, z=compact(z))
