@@ -19,7 +19,9 @@ Design:
   - A wrong answer that matches a known mistake (e.g. counting permutations but not sign flips)
     gets a message aimed at that mistake; no message for a wrong answer contains the answer.
   - Labs 2-4 add their exercises with :func:`register` (one :class:`Exercise` each, id
-    ``"lab<N>.<name>"``), in a section of this module per lab.
+    ``"lab<N>.<name>"``) in their own modules, ``hardtrain.exercises_lab2`` .. ``_lab4``,
+    imported at the end of this one (so ``check("lab2....")`` works after importing only this
+    module). Those modules import their numerics inside the checkers, keeping this import light.
 
 This is a core module: it imports neither ipywidgets nor plotly. :class:`Feedback` renders
 itself in a notebook through ``_repr_html_``.
@@ -477,3 +479,10 @@ register(Exercise(
            "eigenvalue of the Hessian at the minimum (1, 1). Compute that Hessian by hand, or with "
            "hardtrain.landscape.hessian_eigenvalues."),
 ))
+
+
+# --------------------------------------------------------------------------------------------
+# Labs 2-4: each lab's exercises live in a module of their own (imported for their registrations)
+# --------------------------------------------------------------------------------------------
+
+from hardtrain import exercises_lab2, exercises_lab3, exercises_lab4  # noqa: E402,F401  (registers)
