@@ -93,26 +93,58 @@ def _xor(n_samples, noise, seed):
     return x, y
 
 
+def _cached_arrays(folder: str, recipe: dict, make: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Arrays made by ``make()`` once per ``recipe`` and kept in the per-user cache (npz).
+
+    A lab kernel then reads a small file instead of importing the generator's library (importing
+    scikit-learn costs a kernel ~40-70 MB that it never gives back). A damaged file is remade;
+    files are written atomically, so two kernels loading at once never see half a file.
+    """
+    key = hashlib.sha256(json.dumps(recipe, sort_keys=True, default=str).encode()).hexdigest()
+    path = cache_dir(folder) / f"{recipe.get('name', folder)}-{key[:16]}.npz"
+    if path.exists():
+        try:
+            with np.load(path) as f:
+                return {k: f[k] for k in f.files}
+        except (OSError, ValueError, KeyError, EOFError):
+            path.unlink(missing_ok=True)
+    arrays = {k: np.asarray(v) for k, v in make().items()}
+    tmp = path.with_suffix(f".{np.random.default_rng().integers(1 << 30)}.tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(path)
+    return arrays
+
+
 def _mnist1d_arrays(seed: int) -> dict[str, np.ndarray]:
     """MNIST-1D arrays, generated locally once per seed and kept in the per-user cache."""
     from mnist1d.data import get_dataset_args, make_dataset
 
     args = get_dataset_args()
     args.seed = seed
-    key = hashlib.sha256(json.dumps(vars(args), sort_keys=True, default=str).encode()).hexdigest()
-    path = cache_dir("mnist1d") / f"mnist1d-{key[:16]}.npz"
-    if path.exists():
-        try:
-            with np.load(path) as f:
-                return {k: f[k] for k in ("x", "y", "x_test", "y_test")}
-        except (OSError, ValueError, KeyError):
-            path.unlink(missing_ok=True)  # a damaged cache file is regenerated
-    data = make_dataset(args)
-    arrays = {k: np.asarray(data[k]) for k in ("x", "y", "x_test", "y_test")}
-    tmp = path.with_suffix(f".{np.random.default_rng().integers(1 << 30)}.tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(path)  # atomic: two kernels generating at once never see half a file
-    return arrays
+
+    def make():
+        data = make_dataset(args)
+        return {k: data[k] for k in ("x", "y", "x_test", "y_test")}
+
+    return _cached_arrays("mnist1d", {"name": "mnist1d", **vars(args)}, make)
+
+
+def _split_arrays(name: str, seed: int, test_fraction: float, n_samples, noise) -> dict[str, np.ndarray]:
+    """The stratified train/test split of a scikit-learn or generated dataset, cached on disk."""
+    from importlib.metadata import version
+
+    def make():
+        from sklearn.model_selection import train_test_split
+
+        x, y = _LOADERS[name][0](n_samples, noise, seed)
+        x_tr, x_te, y_tr, y_te = train_test_split(
+            np.asarray(x, np.float64), np.asarray(y), test_size=test_fraction,
+            random_state=seed, stratify=y)
+        return {"x": x_tr, "y": y_tr, "x_test": x_te, "y_test": y_te}
+
+    recipe = {"name": name, "seed": seed, "test_fraction": test_fraction, "n_samples": n_samples,
+              "noise": noise, "scikit-learn": version("scikit-learn"), "format": 1}
+    return _cached_arrays("datasets", recipe, make)
 
 
 _LOADERS = {
@@ -157,17 +189,12 @@ def load(name: str, *, seed: int = 0, test_fraction: float = 0.25, n_samples: in
     for arg, value in (("n_samples", n_samples), ("max_train", max_train)):
         if value is not None and (int(value) != value or value < 1):
             raise ValueError(f"{arg} must be a positive integer or None, got {value!r}")
-    loader, source = _LOADERS[name]
+    source = _LOADERS[name][1]
     if name == "mnist1d":
         arrays = _mnist1d_arrays(seed)
-        x_tr, y_tr, x_te, y_te = arrays["x"], arrays["y"], arrays["x_test"], arrays["y_test"]
     else:
-        from sklearn.model_selection import train_test_split
-
-        x, y = loader(n_samples, noise, seed)
-        x_tr, x_te, y_tr, y_te = train_test_split(
-            np.asarray(x, np.float64), np.asarray(y), test_size=test_fraction,
-            random_state=seed, stratify=y)
+        arrays = _split_arrays(name, seed, float(test_fraction), n_samples, noise)
+    x_tr, y_tr, x_te, y_te = arrays["x"], arrays["y"], arrays["x_test"], arrays["y_test"]
     if max_train is not None:
         x_tr, y_tr = x_tr[:max_train], y_tr[:max_train]
     x_tr = np.asarray(x_tr, np.float64)
@@ -177,10 +204,8 @@ def load(name: str, *, seed: int = 0, test_fraction: float = 0.25, n_samples: in
         std = x_tr.std(axis=0)
         std = np.where(std > 0, std, 1.0)
         x_tr, x_te = (x_tr - mean) / std, (x_te - mean) / std
-    classes = np.unique(np.concatenate([y_tr, y_te]))
-    remap = {c: i for i, c in enumerate(classes)}
-    y_tr = np.array([remap[c] for c in y_tr], np.int32)
-    y_te = np.array([remap[c] for c in y_te], np.int32)
+    classes, codes = np.unique(np.concatenate([y_tr, y_te]), return_inverse=True)
+    y_tr, y_te = codes[:len(y_tr)].astype(np.int32), codes[len(y_tr):].astype(np.int32)
     return Dataset(name=name, x_train=jnp.asarray(x_tr, jnp.float32), y_train=jnp.asarray(y_tr),
                    x_test=jnp.asarray(x_te, jnp.float32), y_test=jnp.asarray(y_te),
                    n_classes=len(classes), source=source)

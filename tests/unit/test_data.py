@@ -260,3 +260,57 @@ def test_mnist1d_damaged_cache_file_is_regenerated(mnist1d_first_load, monkeypat
             np.testing.assert_array_equal(f["y"], raw["y"])
     finally:
         path.write_bytes(good)
+
+
+# --------------------------------------------------------------------------------------------
+# scikit-learn datasets: split once, then read from the disk cache (no scikit-learn in kernels)
+# --------------------------------------------------------------------------------------------
+
+def test_sklearn_split_is_cached_and_served_without_scikit_learn(monkeypatch, hardtrain_cache_dir):
+    import sklearn.datasets
+    from sklearn.model_selection import train_test_split
+
+    first = data.load("iris", seed=3, test_fraction=0.3)
+    files = sorted((Path(hardtrain_cache_dir) / "datasets").glob("iris-*.npz"))
+    assert files and not list(files[0].parent.glob("*.tmp*"))
+
+    def boom(*args, **kwargs):
+        raise AssertionError("scikit-learn called although the split is cached")
+
+    monkeypatch.setattr(sklearn.datasets, "load_iris", boom)
+    second = data.load("iris", seed=3, test_fraction=0.3)
+    for field in ("x_train", "y_train", "x_test", "y_test"):
+        assert np.array_equal(np.asarray(getattr(first, field)), np.asarray(getattr(second, field)))
+    # the cached split is scikit-learn's own stratified split (labels compared: order and values)
+    monkeypatch.undo()
+    x, y = sklearn.datasets.load_iris(return_X_y=True)
+    _, _, y_tr, y_te = train_test_split(x, y, test_size=0.3, random_state=3, stratify=y)
+    assert np.array_equal(np.asarray(second.y_train), y_tr) and np.array_equal(np.asarray(second.y_test), y_te)
+    # another split is another recipe: computed, not served from the file above
+    monkeypatch.setattr(sklearn.datasets, "load_iris", boom)
+    with pytest.raises(AssertionError, match="scikit-learn called"):
+        data.load("iris", seed=3, test_fraction=0.2)
+
+
+def test_release_memory_returns_freed_heap_pages_to_the_system():
+    import ctypes.util
+
+    import psutil
+
+    from hardtrain.config import release_memory
+
+    libc = ctypes.util.find_library("c")
+    if not (libc and hasattr(ctypes.CDLL(libc), "malloc_trim")):
+        assert release_memory() is False  # no glibc: a no-op that says so
+        return
+    proc = psutil.Process()
+    # ~200 MB of 4 kB blocks on the C heap; keeping every 64th alive pins the heap's top, so the
+    # allocator cannot shrink it by itself: only malloc_trim hands the free pages back.
+    blocks = [bytearray(4000) for _ in range(50_000)]
+    keep = blocks[::64]
+    del blocks
+    before = proc.memory_info().rss
+    assert release_memory() is True
+    after = proc.memory_info().rss
+    assert before - after > 100 * 2**20, (before >> 20, after >> 20)
+    del keep

@@ -22,6 +22,8 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
+from ..config import release_memory
+
 __all__ = ["Status", "NumberField", "guarded", "figure_widget", "compact", "css_class",
            "labelled", "Timer", "ExerciseBox", "LongRun"]
 
@@ -187,6 +189,7 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
     fw = cls(fig)
     if name:
         css_class(fw, f"ht-fig-{name}")
+    release_memory()  # the view has just done its first (heaviest) computation
     return fw
 
 
@@ -439,6 +442,7 @@ class LongRun(widgets.HBox):
 
     def _finish(self, outcome: str | None, t0: float, on_done) -> bool:
         elapsed = time.perf_counter() - t0
+        release_memory()
         self.running = False
         self.stop_button.disabled = True
         self.stopped = outcome is not None

@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 
 from .. import data, landscape, models
 from .. import train as training
-from ..config import fast_mode
+from ..config import fast_mode, release_memory
 from .common import COLORS, NumberField, Status, Timer, compact, css_class, figure_widget, guarded
 
 __all__ = ["ConvexBowl", "ProductPlayground", "Symmetries", "MLPSlice"]
@@ -407,6 +407,7 @@ class MLPSlice(widgets.VBox):
             self._run()
         finally:
             self.button.disabled = False
+            release_memory()  # training and the Hessians compile programs and free their buffers
 
     def _run(self):
         name = self.dataset.value
