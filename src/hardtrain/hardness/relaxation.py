@@ -1,0 +1,219 @@
+"""The relaxation a practitioner would try: smooth units trained by gradient descent, many restarts.
+
+Each hidden threshold unit is replaced by tanh, the output unit by a logistic (sigmoid)
+unit trained with the logistic loss; Adam (optax) trains all weights from random starts. After
+training every unit is thresholded back (tanh -> sign) and the training error of the resulting
+threshold network is counted. All restarts run at once: one ``jax.jit`` of a ``jax.vmap`` over
+restarts of a ``lax.scan`` over steps, compiled once per (padded) data shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+__all__ = ["GDResult", "fit_threshold_network_gd", "gd_single_restart"]
+
+
+@dataclasses.dataclass(frozen=True)
+class GDResult:
+    """Outcome of :func:`fit_threshold_network_gd`.
+
+    Attributes:
+      errors: int array of shape (restarts,): training points misclassified by each restart's
+        network after thresholding every unit (0 means a perfect threshold network was found).
+      error_rates: float array of shape (restarts,): ``errors / m``.
+      smooth_errors: int array of shape (restarts,): misclassified by the smooth network
+        (sign of its output logit), before thresholding the hidden units.
+      final_loss: float array of shape (restarts,): mean logistic loss at the end.
+      success_rate: float in [0, 1]: fraction of restarts with ``errors == 0``.
+      W, b, v, v0: the trained weights, shapes (R, d, width), (R, width), (R, width), (R,).
+      width, steps, restarts, learning_rate, output: the settings used.
+    """
+
+    errors: np.ndarray
+    error_rates: np.ndarray
+    smooth_errors: np.ndarray
+    final_loss: np.ndarray
+    success_rate: float
+    W: np.ndarray
+    b: np.ndarray
+    v: np.ndarray
+    v0: np.ndarray
+    width: int
+    steps: int
+    restarts: int
+    learning_rate: float
+    output: str
+
+    @property
+    def n_success(self) -> int:
+        """Restarts that found a network classifying every point."""
+        return int(np.sum(self.errors == 0))
+
+
+def _init(key, d, width, scale):
+    k1, k2, k3 = jax.random.split(key, 3)
+    return {"W": scale * jax.random.normal(k1, (d, width)) / jnp.sqrt(jnp.maximum(d, 1)),
+            "b": 0.1 * jax.random.normal(k2, (width,)),
+            "v": jax.random.normal(k3, (width,)) / jnp.sqrt(width),
+            "v0": jnp.zeros(())}
+
+
+def _logits(params, X, and_output):
+    h = jnp.tanh(X @ params["W"] + params["b"])
+    if and_output:  # fixed AND of the hidden units: v = 1, v0 = -(width - 1)
+        width = h.shape[-1]
+        return 2.0 * (jnp.sum(h, -1) - (width - 1.0))
+    return h @ params["v"] + params["v0"]
+
+
+def _thresholded(params, X, and_output):
+    h = jnp.where(X @ params["W"] + params["b"] > 0, 1.0, -1.0)
+    if and_output:
+        width = h.shape[-1]
+        z = jnp.sum(h, -1) - (width - 1.0)
+    else:
+        z = h @ params["v"] + params["v0"]
+    return jnp.where(z > 0, 1.0, -1.0)
+
+
+def _one_restart(key, X, y, mask, lr, *, steps, width, and_output, scale):
+    """Train one restart; returns (params, final loss, thresholded errors, smooth errors)."""
+    tx = optax.adam(lr)
+    params = _init(key, X.shape[1], width, scale)
+    n = jnp.maximum(jnp.sum(mask), 1.0)
+
+    def loss_fn(p):
+        z = _logits(p, X, and_output)
+        return jnp.sum(mask * jax.nn.softplus(-y * z)) / n
+
+    def step(carry, _):
+        p, s = carry
+        loss, g = jax.value_and_grad(loss_fn)(p)
+        upd, s = tx.update(g, s, p)
+        return (optax.apply_updates(p, upd), s), None
+
+    (params, _), _ = jax.lax.scan(step, (params, tx.init(params)), None, length=steps)
+    loss = loss_fn(params)
+    err = jnp.sum(mask * (_thresholded(params, X, and_output) != y))
+    smooth = jnp.sum(mask * (jnp.where(_logits(params, X, and_output) > 0, 1.0, -1.0) != y))
+    return params, loss, err, smooth
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(steps: int, width: int, and_output: bool, scale: float, vmapped: bool):
+    fn = functools.partial(_one_restart, steps=steps, width=width, and_output=and_output, scale=scale)
+    if vmapped:
+        fn = jax.vmap(fn, in_axes=(0, None, None, None, None))
+    return jax.jit(fn)
+
+
+def _bucket(k: int, step: int) -> int:
+    return max(step, -(-k // step) * step)
+
+
+def _pad(X, y):
+    """Pad rows to a multiple of 16 and columns to a multiple of 8 (masked out), so that
+    instances of similar size share one compiled program."""
+    m, d = X.shape
+    M, D = _bucket(m, 16), _bucket(d, 8)
+    Xp = np.zeros((M, D), np.float32)
+    Xp[:m, :d] = X
+    yp = np.ones(M, np.float32)
+    yp[:m] = y
+    mask = np.zeros(M, np.float32)
+    mask[:m] = 1.0
+    return Xp, yp, mask
+
+
+def _validate(X, y, restarts, steps, width, learning_rate, output):
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"X must have shape (m, d) with m, d >= 1, got {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
+    if not set(np.unique(y).tolist()) <= {-1, 1}:
+        raise ValueError(f"labels must be -1 or +1, got values {sorted(set(np.unique(y).tolist()))[:6]}")
+    if not np.all(np.isfinite(X.astype(np.float64))):
+        raise ValueError("X contains NaN or inf")
+    for name, val, lo in (("restarts", restarts, 1), ("steps", steps, 1), ("width", width, 1)):
+        if isinstance(val, bool) or int(val) != val or val < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {val!r}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
+    if output not in ("any", "and"):
+        raise ValueError(f"output must be 'any' (trained output unit) or 'and', got {output!r}")
+    return X.astype(np.float32), y.astype(np.float32)
+
+
+def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 2, *,
+                             learning_rate: float = 0.1, output: str = "any",
+                             init_scale: float = 1.0) -> GDResult:
+    """Gradient descent on the smooth relaxation of a threshold network, from many restarts.
+
+    Hidden units tanh(W^T x + b) (``width`` of them), output logit v . h + v0 (``output="any"``,
+    trained) or a fixed AND of the hidden units (``output="and"``); logistic loss; Adam
+    (Kingma & Ba, ICLR 2015, arXiv 1412.6980) via optax, full batch. After training each unit is
+    replaced by its threshold (sign) and the training error counted: the question is whether
+    GD finds the 3-node threshold network of Blum & Rivest (NIPS 1988), which exists iff the
+    instance is splittable. With ``width`` > 2 the network is larger than the one the hardness
+    result is about, and the same data usually become easy (over-parameterisation; lab 3).
+
+    All restarts run in one compiled call: ``jax.jit(jax.vmap(scan over steps))``. Rows are
+    padded to a multiple of 16 and columns to a multiple of 8 (masked), so instances of similar
+    size reuse the compiled program; a new (restarts, steps, width, output) compiles once.
+
+    Args:
+      X: array of shape (m, d). y: array of shape (m,) in {-1, +1}.
+      restarts: number of random starts R >= 1. steps: Adam steps per restart >= 1.
+      key: a JAX PRNG key (``jax.random.key(seed)``); restart r uses ``split(key, R)[r]``.
+      width: hidden units (2 = Blum & Rivest's network).
+      learning_rate: Adam's step size. output: "any" or "and".
+      init_scale: standard deviation of the hidden weights times sqrt(d).
+    Returns:
+      A :class:`GDResult`; ``success_rate`` is the fraction of restarts whose thresholded network
+      classifies every point, ``errors`` the per-restart count of misclassified points.
+    Raises:
+      ValueError: bad shapes, labels outside {-1, +1}, non-positive sizes or learning rate.
+    """
+    X, y = _validate(X, y, restarts, steps, width, learning_rate, output)
+    m, d = X.shape
+    Xp, yp, mask = _pad(X, y)
+    keys = jax.random.split(key, int(restarts))
+    fn = _compiled(int(steps), int(width), output == "and", float(init_scale), True)
+    params, loss, err, smooth = fn(keys, jnp.asarray(Xp), jnp.asarray(yp), jnp.asarray(mask),
+                                   jnp.float32(learning_rate))
+    errors = np.asarray(err).round().astype(np.int64)
+    return GDResult(
+        errors=errors, error_rates=errors / m,
+        smooth_errors=np.asarray(smooth).round().astype(np.int64),
+        final_loss=np.asarray(loss, np.float64),
+        success_rate=float(np.mean(errors == 0)),
+        W=np.asarray(params["W"])[:, :d, :], b=np.asarray(params["b"]), v=np.asarray(params["v"]),
+        v0=np.asarray(params["v0"]), width=int(width), steps=int(steps), restarts=int(restarts),
+        learning_rate=float(learning_rate), output=output)
+
+
+def gd_single_restart(X, y, steps: int, key, width: int = 2, *, learning_rate: float = 0.1,
+                      output: str = "any", init_scale: float = 1.0) -> tuple[int, float]:
+    """One restart of :func:`fit_threshold_network_gd`, jitted on its own (the slow baseline of
+    ``benchmarks/gd_restarts.py``: a Python loop over these).
+
+    Returns:
+      (thresholded training errors, final loss) as Python numbers (the call blocks until done).
+    Raises:
+      ValueError: as :func:`fit_threshold_network_gd`.
+    """
+    X, y = _validate(X, y, 1, steps, width, learning_rate, output)
+    Xp, yp, mask = _pad(X, y)
+    fn = _compiled(int(steps), int(width), output == "and", float(init_scale), False)
+    _, loss, err, _ = fn(key, jnp.asarray(Xp), jnp.asarray(yp), jnp.asarray(mask),
+                         jnp.float32(learning_rate))
+    return int(round(float(err))), float(loss)
