@@ -1,0 +1,204 @@
+"""Tests of hardtrain.overparam: label noise, min-norm least squares, double descent, lazy
+training, memorisation, and the sweep sharded over several (host) devices.
+
+Ground truth: counting (exactly round(p n) labels changed, each to another class), NumPy's
+float64 pseudo-inverse for the minimum-norm solution, linear algebra (with N >= n generic
+features the training set is interpolated exactly), the m^-1/2 law of lazy training (Jacot et
+al. 2018), and for sharding the same sweep run unsharded, compared with a run in a subprocess
+that sees four host devices (XLA_FLAGS=--xla_force_host_platform_device_count=4).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hardtrain import compute, data, overparam as op
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def mnist1d():
+    return data.load("mnist1d")
+
+
+# ------------------------------------------------------------------------- building blocks
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.sampled_from([1, 7, 50, 300]), p=st.floats(0.0, 1.0), k=st.integers(2, 10),
+       seed=st.integers(0, 99))
+def test_noisy_labels_changes_exactly_the_fraction(n, p, k, seed):
+    y = np.random.default_rng(seed).integers(0, k, n)
+    z = np.asarray(op.noisy_labels(y, p, k, jax.random.key(seed)))
+    assert z.shape == (n,) and z.min() >= 0 and z.max() < k
+    assert int((z != y).sum()) == int(round(p * n))
+
+
+@pytest.mark.parametrize("args, match", [((1.5, 10), "fraction"), ((-0.1, 10), "fraction"),
+                                         ((0.1, 1), "n_classes")])
+def test_noisy_labels_rejects_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        op.noisy_labels(np.zeros(5, int), *args, jax.random.key(0))
+
+
+@pytest.mark.parametrize("n, N", [(30, 10), (10, 30), (20, 20)])
+def test_min_norm_least_squares_is_the_pseudo_inverse(n, N):
+    rng = np.random.default_rng(n * 100 + N)
+    phi = rng.standard_normal((n, N)).astype(np.float32)
+    y = rng.standard_normal((n, 3)).astype(np.float32)
+    got = np.asarray(op.min_norm_least_squares(jnp.asarray(phi), jnp.asarray(y)), np.float64)
+    want = np.linalg.pinv(phi.astype(np.float64)) @ y.astype(np.float64)
+    np.testing.assert_allclose(got, want, rtol=2e-3, atol=2e-3 * np.abs(want).max())
+
+
+def test_random_relu_features():
+    x = jax.random.normal(jax.random.key(0), (7, 5))
+    a = op.random_relu_features(x, 11, jax.random.key(3))
+    b = op.random_relu_features(x, 11, jax.random.key(3))
+    assert a.shape == (7, 11) and bool(jnp.all(a >= 0)) and bool(jnp.all(a == b))
+    with pytest.raises(ValueError, match="n_features"):
+        op.random_relu_features(x, 0, jax.random.key(0))
+
+
+def test_default_widths_contain_n():
+    ws = op.default_widths(200, points=7)
+    assert 200 in ws and list(ws) == sorted(set(ws)) and ws[0] < 200 < ws[-1]
+    assert all(isinstance(w, int) for w in ws)
+    with pytest.raises(ValueError):
+        op.default_widths(200, points=2)
+
+
+def test_relative_change_closed_form():
+    before = {"a": jnp.array([3.0, 0.0]), "b": jnp.array([[4.0]])}
+    after = {"a": jnp.array([3.0, 1.0]), "b": jnp.array([[4.0]])}
+    assert float(op.relative_change(before, after)) == pytest.approx(1 / 5)
+    with pytest.raises(ValueError, match="same structure"):
+        op.relative_change(before, {"a": jnp.zeros(2)})
+
+
+def test_sweep_over_devices_equals_a_loop():
+    def fn(seed, x):
+        return {"s": jnp.sum(x * seed), "v": x[:2] + seed}
+
+    x = jnp.arange(5.0)
+    seeds = jnp.arange(3, dtype=jnp.int32)
+    out = op.sweep_over_devices(fn, seeds, x)
+    for i in range(3):
+        assert float(out["s"][i]) == float(fn(i, x)["s"])
+    assert out["v"].shape == (3, 2)
+    with pytest.raises(ValueError, match="leading axis"):
+        op.sweep_over_devices(fn, jnp.zeros((0,)), x)
+
+
+# ------------------------------------------------------------------------ double descent
+
+def test_double_descent_peak_near_the_interpolation_threshold(mnist1d):
+    n = 200
+    widths = op.default_widths(n, points=9)
+    sweep = op.RandomFeaturesSweep(mnist1d, widths, n_train=n, label_noise=0.2, seeds=(0, 1))
+    fractions = [f for f, _ in sweep.steps()]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    r = sweep.result
+    ws, test, train, norm = np.array(r.widths), r.mean("test_error"), r.mean("train_error"), r.mean("norm")
+    peak = ws[np.argmax(test)]
+    assert n / 2 <= peak <= 2 * n, (ws, test)
+    assert ws[np.argmax(norm)] == n, (ws, norm)  # the min-norm solution is largest at N = n
+    # N >= n generic features interpolate the (noisy) training labels; far below n they cannot
+    assert np.all(train[ws >= n] == 0.0)
+    assert train[0] > 0.2
+    # both ends of the curve lie below the peak
+    assert test[0] < test.max() and test[-1] < test.max()
+    assert len(r.metrics["test_error"][0]) == 2  # one value per seed
+
+
+def test_random_features_sweep_rejects_bad_settings(mnist1d):
+    with pytest.raises(ValueError, match="n_train"):
+        op.RandomFeaturesSweep(mnist1d, (10,), n_train=10**6)
+    with pytest.raises(ValueError, match="label_noise"):
+        op.RandomFeaturesSweep(mnist1d, (10,), n_train=100, label_noise=2.0)
+    with pytest.raises(ValueError, match="widths"):
+        op.RandomFeaturesSweep(mnist1d, (0, 10), n_train=100)
+    with pytest.raises(ValueError, match="seeds"):
+        op.RandomFeaturesSweep(mnist1d, (10,), n_train=100, seeds=())
+
+
+def test_sweep_result_round_trip():
+    r = op.SweepResult(settings={"a": 1})
+    r.add(4, 0.1, x=np.array([1.0, 3.0]))
+    r2 = op.SweepResult.from_dict(json.loads(json.dumps(r.to_dict())))
+    assert r2.widths == [4] and r2.mean("x").tolist() == [2.0] and r2.settings == {"a": 1}
+
+
+# ------------------------------------------------------------------------- lazy training
+
+def test_relative_weight_change_shrinks_like_inverse_sqrt_width(mnist1d):
+    sweep = op.LazyTrainingSweep(mnist1d, (16, 128, 1024), n_train=128, steps=30, lr=1.0,
+                                 seeds=(0, 1))
+    r = sweep.run()
+    change = r.mean("relative_change")
+    assert np.all(np.diff(change) < 0), change
+    fit = compute.fit_power_law(r.widths, change)
+    assert -0.7 < fit.exponent < -0.3, fit
+    # the loss still falls at every width (training is lazy, not stuck)
+    assert np.all(r.mean("final_loss") < r.mean("initial_loss"))
+
+
+# ------------------------------------------------------- width makes hard instances easy
+
+def test_wide_nets_memorise_random_labels(mnist1d):
+    sweep = op.MemorisationSweep(mnist1d, (2, 128), n_train=100, steps=300, seeds=(0, 1))
+    r = sweep.run()
+    success = r.mean("success")
+    assert success[1] == 1.0 and success[0] < success[1], r.metrics
+    assert r.mean("train_error")[0] > 0.0
+
+
+def test_mlp_width_sweep_fits_better_when_wider(mnist1d):
+    r = op.MLPWidthSweep(mnist1d, (2, 64), n_train=200, label_noise=0.0, steps=300).run()
+    train = r.mean("train_error")
+    assert train[1] < train[0], r.metrics
+    assert r.mean("params").tolist() == [40 * 2 + 2 + 2 * 10 + 10, 40 * 64 + 64 + 64 * 10 + 10]
+
+
+# --------------------------------------------------------------------------------- sharding
+
+_SHARDED = textwrap.dedent("""
+    import json, jax, numpy as np
+    from hardtrain import data, overparam as op
+    assert len(jax.devices()) == 4, jax.devices()
+    ds = data.load("mnist1d")
+    rf = op.RandomFeaturesSweep(ds, (150,), n_train=100, label_noise=0.1, seeds=(0, 1, 2, 3, 4)).run()
+    lazy = op.LazyTrainingSweep(ds, (32,), n_train=64, steps=10, seeds=(0, 1, 2)).run()
+    print("RESULT" + json.dumps({"rf": rf.metrics, "lazy": lazy.metrics}))
+""")
+
+
+def test_sharded_sweep_equals_the_unsharded_one(mnist1d, hardtrain_cache_dir):
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu",
+               PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-c", _SHARDED], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    sharded = json.loads(proc.stdout.split("RESULT", 1)[1])
+    dev = [jax.devices()[0]]
+    rf = op.RandomFeaturesSweep(mnist1d, (150,), n_train=100, label_noise=0.1, seeds=(0, 1, 2, 3, 4),
+                                devices=dev).run()
+    lazy = op.LazyTrainingSweep(mnist1d, (32,), n_train=64, steps=10, seeds=(0, 1, 2), devices=dev).run()
+    for name, ours in (("rf", rf.metrics), ("lazy", lazy.metrics)):
+        for key, values in ours.items():
+            np.testing.assert_allclose(np.array(sharded[name][key]), np.array(values), rtol=1e-4, atol=1e-6,
+                                       err_msg=f"{name}.{key}")
+    # five seeds on four devices: the padding was dropped
+    assert len(sharded["rf"]["test_error"][0]) == 5
