@@ -7,4 +7,141 @@ the checker runs (import the numerics inside the checker), feedback that never s
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from hardtrain.exercises import Exercise, Feedback, MalformedAnswer, register  # noqa: F401
+
+#: The hypergraph of the splitting exercise, elements numbered from 1 as in the lab.
+SPLIT_TEXT = "1 2 3 | 3 4 | 4 5 | 1 5 | 2 4"
+
+
+def _numbers(answer, what: str) -> np.ndarray:
+    if isinstance(answer, str):
+        raise MalformedAnswer(f"Got text; give {what} as numbers, e.g. (0, 1, 1, 0, 0).")
+    try:
+        arr = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise MalformedAnswer(f"Could not read numbers from the answer; give {what}.") from None
+    if not np.all(np.isfinite(arr)):
+        raise MalformedAnswer("The answer contains NaN or inf.")
+    return arr
+
+
+def _check_splitting(answer) -> Feedback:
+    """Any splitting of SPLIT_TEXT is accepted; verified by the reduction's network as well."""
+    from hardtrain import hardness
+
+    n, subsets = hardness.parse_hypergraph(SPLIT_TEXT)
+    arr = _numbers(answer, f"{n} colours (0 or 1), one per element")
+    if arr.ndim != 1 or arr.size != n:
+        raise MalformedAnswer(f"Got {arr.size} number(s); give {n} colours, one per element 1..{n}.")
+    if not np.all((arr == 0) | (arr == 1)):
+        raise MalformedAnswer("Each colour must be 0 or 1.")
+    colours = [int(c) for c in arr]
+    mono = [s for s in subsets if len({colours[i] for i in s}) < 2]
+    if mono:
+        names = ", ".join("{" + " ".join(str(i + 1) for i in s) + "}" for s in mono)
+        return Feedback(False, f"Not a splitting: subset(s) {names} got a single colour. Recolour one "
+                               "of their elements, then check every subset again.")
+    X, y = hardness.blum_rivest_dataset(n, subsets, gadget=True)
+    net = hardness.network_from_splitting(n, subsets, colours, gadget=True)
+    if not np.array_equal(net.predict(X), y):  # never expected: the forward proof is a theorem
+        return Feedback(False, "Your colouring splits every subset, but the network built from it "
+                               "failed on a point; please report this.")
+    return Feedback(True, f"A splitting: no subset is monochromatic. The network built from it (the "
+                          f"forward proof's planes plus the gadget) classifies all {len(y)} training "
+                          "points correctly. Swapping the two colours gives another one.")
+
+
+def _points_count() -> tuple[int, int, int]:
+    from hardtrain import hardness
+
+    n, subsets = hardness.parse_hypergraph(SPLIT_TEXT)
+    with_g = hardness.blum_rivest_dataset(n, subsets, gadget=True)[0].shape[0]
+    without = hardness.blum_rivest_dataset(n, subsets, gadget=False)[0].shape[0]
+    return with_g, without, n
+
+
+def _check_points(answer) -> Feedback:
+    arr = _numbers(answer, "one whole number")
+    if arr.size != 1:
+        raise MalformedAnswer(f"Got {arr.size} numbers; give one whole number.")
+    x = float(arr.reshape(()))
+    if x != math.floor(x) or x < 1:
+        raise MalformedAnswer("A count of points is a whole number >= 1.")
+    k = int(x)
+    with_g, without, n = _points_count()
+    if k == with_g:
+        return Feedback(True, "Origin, one unit vector per element, one point per subset, and the "
+                              "gadget's six points: the training set grows only linearly with the instance.")
+    if k == without:
+        return Feedback(False, "That is the count without the gadget. The question asks for the dataset "
+                               "with the gadget: how many points does it add?")
+    if k == with_g - 1:
+        return Feedback(False, "One short: did you count the origin (labelled +)?")
+    if k in (with_g - 2, with_g - 3):
+        return Feedback(False, "Close: count the gadget's + points and - points again.")
+    if k == with_g - n:
+        return Feedback(False, "You left out the unit vectors: each element contributes one - point.")
+    return Feedback(False, "Not the right count. List the kinds of points in the construction and count "
+                           "each kind. exercises.hint('lab2.points') gives a nudge.")
+
+
+def _check_ratio(answer) -> Feedback:
+    from hardtrain import hardness
+
+    arr = _numbers(answer, "one number")
+    if arr.size != 1:
+        raise MalformedAnswer(f"Got {arr.size} numbers; give one number, the ratio w2/w1.")
+    r = float(arr.reshape(()))
+    opt = hardness.irrational_optimum()
+    if abs(r - opt.ratio) <= 1e-4:
+        return Feedback(True, "Every minimiser has this ratio, and it is irrational: no weights with "
+                              "rational entries reach the global minimum, however large the denominators.")
+    if abs(r - 1.0 / opt.ratio) <= 1e-3:
+        return Feedback(False, "That is w1/w2, the ratio upside down.")
+    if abs(r - opt.loss) <= 1e-3:
+        return Feedback(False, "That is the minimal loss, not the ratio of the input weights.")
+    if abs(r - opt.ratio) <= 1e-2:
+        return Feedback(False, "Close, but not within 1e-4: perhaps a rational approximation or a GD "
+                               "end point. The exact value is a root of a quadratic; give it to 4 decimals.")
+    if r <= 0:
+        return Feedback(False, "With w2/w1 <= 0 one of the two inputs is switched off by the ReLU: that is "
+                               "a plateau, not the minimum.")
+    return Feedback(False, "Not the minimiser's ratio. Minimise over a first (least squares), then over "
+                           "the direction of w. exercises.hint('lab2.irrational_ratio') gives a nudge.")
+
+
+register(Exercise(
+    id="lab2.splitting", lab=2,
+    question=(f"Find by hand a splitting of the hypergraph {SPLIT_TEXT} (elements 1..5): a colour 0 or 1 "
+              "for each element such that no subset gets a single colour. Give the five colours in order."),
+    answer_form="five numbers, each 0 or 1, e.g. exercises.check('lab2.splitting', (0, 1, 1, 0, 0))",
+    checker=_check_splitting,
+    hints=("Pairs {3 4}, {4 5}, {1 5} and {2 4} force their two elements to differ. Start from element 4.",
+           "Once 4 is coloured, 3, 5 and 2 are forced, then 1; finally check {1 2 3}."),
+))
+
+register(Exercise(
+    id="lab2.points", lab=2,
+    question=(f"How many training points does Blum & Rivest's dataset (with the gadget) have for the "
+              f"hypergraph {SPLIT_TEXT}?"),
+    answer_form="one whole number, e.g. exercises.check('lab2.points', 20)",
+    checker=_check_points,
+    hints=("The construction has four kinds of points: the origin, the unit vectors, one point per "
+           "subset, and the gadget.",
+           "The gadget adds two + points and four - points."),
+))
+
+register(Exercise(
+    id="lab2.irrational_ratio", lab=2,
+    question=("In the two-output ReLU example f(x) = a relu(w . x) with data (1,0) -> (2,1) and "
+              "(0,1) -> (1,1), what is the ratio w2/w1 at the global minimum? Give 4 decimals."),
+    answer_form="one number, e.g. exercises.check('lab2.irrational_ratio', 0.5)",
+    checker=_check_ratio,
+    hints=("With both inputs active the two outputs form the rank-1 matrix a w^T: the best w is the "
+           "top eigenvector of Y = [[2, 1], [1, 1]].",
+           "The top eigenvalue of Y is (3 + sqrt5)/2; its eigenvector (1, t) solves (2 - lambda) + t = 0."),
+))
