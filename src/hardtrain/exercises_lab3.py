@@ -3,8 +3,254 @@
 Registered into :data:`hardtrain.exercises.REGISTRY` when :mod:`hardtrain.exercises` is imported.
 Conventions are those of :mod:`hardtrain.exercises`: ids ``"lab3.<name>"``, answers computed when
 the checker runs (import the numerics inside the checker), feedback that never states the answer.
+
+Exercises:
+  - ``lab3.interpolation_threshold``: where the random-features test error peaks (N = n;
+    Belkin et al., PNAS 2019, arXiv 1812.11118).
+  - ``lab3.lazy_exponent``: the exponent of the relative weight change vs width in the NTK
+    parameterisation (-1/2; Jacot et al., arXiv 1806.07572).
+  - ``lab3.matmul_flops``: XLA's FLOP count of a matmul (from :func:`hardtrain.compute.flops`).
+  - ``lab3.halving_cost``: compute factor to halve the error on a 9th-power trend (2^9;
+    Thompson et al., arXiv 2007.05558 and IEEE Spectrum 2021).
+  - ``lab3.training_co2``: kg of CO2 of a stated training run (Strubell et al., ACL 2019),
+    computed with :func:`hardtrain.compute.energy_kwh` and :func:`hardtrain.compute.co2_grams`.
 """
 
 from __future__ import annotations
 
-from hardtrain.exercises import Exercise, Feedback, MalformedAnswer, register  # noqa: F401
+import math
+
+from hardtrain.exercises import Exercise, Feedback, MalformedAnswer, _as_real, _close, register  # noqa: F401
+
+# The numbers the questions state (the answers are computed from them when a check runs).
+_N_TRAIN = 500          # training samples in the interpolation question
+_N_CLASSES = 10         # MNIST-1D classes
+_N_INPUTS = 40          # MNIST-1D input size
+_MATMUL = (64, 128, 32)  # (m, k, n) of the FLOP question
+_ALPHA = 9              # compute ~ (1/error)^alpha in the halving question
+_RUN = {"hours": 3.0, "watts": 300.0, "pue": 1.5, "grid": 400.0}  # the CO2 question
+
+
+def _positive(answer, what: str) -> float:
+    x = _as_real(answer)
+    if x <= 0:
+        raise MalformedAnswer(f"Got a number <= 0; {what} is positive.")
+    return x
+
+
+# --------------------------------------------------------------------- interpolation threshold
+
+def _threshold_truth() -> int:
+    """The smallest N at which N random features can interpolate n generic samples.
+
+    The min-norm least-squares fit solves K separate systems Phi b_k = y_k with n equations and
+    N unknowns each; they are solvable for every y exactly when Phi (n x N) has rank n, which
+    for generic features first happens at N = n.
+    """
+    from hardtrain import overparam
+
+    widths = overparam.default_widths(_N_TRAIN)  # the sweep the lab runs always contains n
+    return min(w for w in widths if w >= _N_TRAIN)
+
+
+def _check_threshold(answer) -> Feedback:
+    n_feat = _positive(answer, "a number of features")
+    truth = _threshold_truth()
+    if _close(n_feat, truth, rel=0.02):
+        return Feedback(True, "At N = n the features can first fit every (noisy) training label exactly, "
+                              "and only just: the single interpolating solution needs a huge norm, and it "
+                              "generalises worst. More features leave room for a smaller-norm fit.")
+    if _close(n_feat, truth / _N_CLASSES, rel=0.02):
+        return Feedback(False, "You divided by the number of classes. Each class's output is a separate "
+                               "least-squares problem with N unknowns and one equation per sample.")
+    if _close(n_feat, truth * _N_CLASSES, rel=0.02):
+        return Feedback(False, "You multiplied by the number of classes. Each of the 10 outputs gets its own "
+                               "N coefficients and has its own n equations: count per output.")
+    if _close(n_feat, _N_INPUTS, rel=0.02):
+        return Feedback(False, "That is the input dimension of MNIST-1D. The fit is linear in the random "
+                               "features, not in the raw inputs.")
+    return Feedback(False, "Not there. Think of the fit as a linear system: how many unknowns must it have "
+                           "before it can match any labelling of the training samples?")
+
+
+# ------------------------------------------------------------------------------ lazy exponent
+
+def _lazy_truth() -> float:
+    """Exponent k of ||theta_T - theta_0|| / ||theta_0|| ~ m^k in the NTK parameterisation.
+
+    With weights N(0, 1) and 1/sqrt(m) in the forward pass, a training run moves the weights by
+    a total amount that stays O(1) as m grows (the function moves by O(1), each of the O(m)
+    weights by O(1/sqrt(m))), while ||theta_0|| grows like sqrt(m) (O(m) entries of size 1).
+    """
+    numerator, denominator = 0.0, 0.5  # ||delta|| ~ m^0, ||theta_0|| ~ m^(1/2)
+    return numerator - denominator
+
+
+def _check_lazy(answer) -> Feedback:
+    k = _as_real(answer)
+    truth = _lazy_truth()
+    if _close(k, truth, abs_=0.03):
+        return Feedback(True, "The weights move by a fixed total amount while their norm grows like the "
+                              "square root of the width: wide nets train in an almost linear regime around "
+                              "their initialisation (lazy training, the neural tangent kernel).")
+    if _close(k, -truth, abs_=0.03):
+        return Feedback(False, "Right size, wrong sign: the relative change gets smaller as the width grows.")
+    if _close(k, 2 * truth, abs_=0.03):
+        return Feedback(False, "Too steep. Each weight moves by O(1/sqrt(m)), but there are O(m) of them: "
+                               "add up the squares before taking the square root.")
+    if _close(k, 0.0, abs_=0.03):
+        return Feedback(False, "Then the relative change would not depend on the width. Compare how the "
+                               "size of the change and the size of the initial weights grow with m.")
+    return Feedback(False, "Not that exponent. Read it off the dashboard's log-log plot (the slope), or "
+                           "compare how ||theta_T - theta_0|| and ||theta_0|| grow with the width.")
+
+
+# ------------------------------------------------------------------------------- matmul FLOPs
+
+def _flops_truth() -> float:
+    """XLA's count for the (m, k) x (k, n) matmul of the question, from the package."""
+    import jax
+    import jax.numpy as jnp
+
+    from hardtrain import compute
+
+    m, k, n = _MATMUL
+    return compute.flops(jnp.matmul, jax.ShapeDtypeStruct((m, k), jnp.float32),
+                         jax.ShapeDtypeStruct((k, n), jnp.float32))
+
+
+def _check_flops(answer) -> Feedback:
+    f = _positive(answer, "a FLOP count")
+    truth = _flops_truth()
+    m, k, n = _MATMUL
+    if _close(f, truth, rel=0.001):
+        return Feedback(True, "One multiply and one add for every term of every output entry: that is "
+                              "what XLA's cost analysis reports, and what compute.flops returns.")
+    if _close(f, truth / 2, rel=0.001):
+        return Feedback(False, "You counted each multiply-add once. FLOP counts count the multiply and the "
+                               "add separately.")
+    if _close(f, m * n, rel=0.001) or _close(f, m * k + k * n, rel=0.001):
+        return Feedback(False, "That counts entries of the matrices, not operations. Each output entry is a "
+                               "sum of k products.")
+    return Feedback(False, "Not that count. How many output entries are there, and how many multiplications "
+                           "and additions does each one need?")
+
+
+# ------------------------------------------------------------------------------- halving cost
+
+def _halving_truth() -> float:
+    """Compute factor to halve the error when compute ~ (1/error)^alpha: (1/(e/2))^a / (1/e)^a = 2^a."""
+    from hardtrain import compute
+
+    e = 0.2
+    f = [1e10, 1e12, 1e14]
+    fit = compute.fit_power_law(f, [e * (x / f[0]) ** (-1.0 / _ALPHA) for x in f])
+    return float(compute.halving_cost(fit, e, 1e9).factor)
+
+
+def _check_halving(answer) -> Feedback:
+    f = _positive(answer, "a compute factor")
+    truth = _halving_truth()
+    if _close(f, truth, rel=0.01):
+        return Feedback(True, "Halving the error multiplies the compute by 2 to the power of the exponent: "
+                              "on the ImageNet trend, hundreds of times the compute for one halving.")
+    if _close(f, 2 * _ALPHA, rel=0.01):
+        return Feedback(False, "You multiplied 2 by the exponent. In a power law the exponent applies to the "
+                               "improvement factor: raise, do not multiply.")
+    if _close(f, _ALPHA ** 2, rel=0.01):
+        return Feedback(False, "You raised the exponent to the power 2. It is the improvement factor, 2, that "
+                               "is raised to the exponent.")
+    if _close(f, truth / 2, rel=0.01) or _close(f, truth * 2, rel=0.01):
+        return Feedback(False, "Off by a factor of 2: count the powers of 2 again.")
+    if _close(f, 2 ** 4, rel=0.01):
+        return Feedback(False, "That is the theory's lower bound (4th power). The question uses the fitted "
+                               "ImageNet trend.")
+    return Feedback(False, "Not that factor. If compute ~ (1/error)^9, what happens to compute when 1/error "
+                           "doubles?")
+
+
+# ------------------------------------------------------------------------------------ CO2
+
+def _co2_truth() -> tuple[float, float]:
+    """(kg CO2 with PUE, kg CO2 without PUE) of the question's run, from the package."""
+    from hardtrain import compute
+
+    a = compute.Assumptions(watts=_RUN["watts"], pue=_RUN["pue"], grid_gco2_per_kwh=_RUN["grid"])
+    kwh = compute.energy_kwh(_RUN["hours"] * 3600.0, a)
+    no_pue = compute.energy_kwh(_RUN["hours"] * 3600.0, a.replace(pue=1.0))
+    return compute.co2_grams(kwh, a) / 1000.0, compute.co2_grams(no_pue, a) / 1000.0
+
+
+def _check_co2(answer) -> Feedback:
+    kg = _positive(answer, "a mass of CO2")
+    truth, no_pue = _co2_truth()
+    if _close(kg, truth, rel=0.01):
+        return Feedback(True, "Energy = time x power x PUE; CO2 = energy x grid intensity. Every factor is an "
+                              "assumption: change the grid or the PUE and the answer moves as much.")
+    if _close(kg, truth * 1000, rel=0.01):
+        return Feedback(False, "Right number, wrong unit: the question asks for kilograms.")
+    if _close(kg, no_pue, rel=0.01):
+        return Feedback(False, "You left out the data centre's overhead (PUE): the building uses that factor "
+                               "more energy than the GPU alone.")
+    if _close(kg, truth / 1000, rel=0.01):
+        return Feedback(False, "Off by a factor of 1000: convert watts to kilowatts once, and grams to "
+                               "kilograms once.")
+    return Feedback(False, "Not that amount. Compute the energy in kWh first (hours x kW x PUE), then "
+                           "multiply by the grid's intensity.")
+
+
+register(Exercise(
+    id="lab3.interpolation_threshold", lab=3,
+    question=(f"Random ReLU features are fitted by minimum-norm least squares to n = {_N_TRAIN} MNIST-1D "
+              f"training samples ({_N_CLASSES} classes, 15% noisy labels). At which number of features N "
+              "does the test error peak?"),
+    answer_form="one positive number, e.g. exercises.check('lab3.interpolation_threshold', 1234)",
+    checker=_check_threshold,
+    hints=("The peak sits where the model can first fit every training label exactly (zero training "
+           "error), and only just.",
+           "Each class's output is a linear system with one equation per training sample and one unknown "
+           "per feature. When does such a system first have a solution for any right-hand side?"),
+))
+
+register(Exercise(
+    id="lab3.lazy_exponent", lab=3,
+    question=("In the NTK parameterisation the relative weight change ||theta_T - theta_0|| / ||theta_0|| "
+              "after training scales like m^k with the width m. What is k?"),
+    answer_form="one number, e.g. exercises.check('lab3.lazy_exponent', -2)",
+    checker=_check_lazy,
+    hints=("Read the slope of the log-log plot in the lazy-training section.",
+           "||theta_0|| has O(m) entries of size about 1. The function must move by O(1) to fit the data, "
+           "and each weight's influence on it is scaled by 1/sqrt(m)."),
+))
+
+register(Exercise(
+    id="lab3.matmul_flops", lab=3,
+    question=(f"How many floating-point operations does XLA count for multiplying a ({_MATMUL[0]}, "
+              f"{_MATMUL[1]}) matrix by a ({_MATMUL[1]}, {_MATMUL[2]}) matrix?"),
+    answer_form="one whole number, e.g. exercises.check('lab3.matmul_flops', 1000)",
+    checker=_check_flops,
+    hints=("Count the output entries first; each is a sum of products.",
+           "Multiplications and additions each count as one FLOP. You can check with "
+           "hardtrain.compute.flops on two arrays of those shapes."),
+))
+
+register(Exercise(
+    id="lab3.halving_cost", lab=3,
+    question=(f"Suppose compute grows like (1/error)^{_ALPHA}, the fitted ImageNet trend of Thompson et al. "
+              "By what factor must the compute grow to halve the error?"),
+    answer_form="one positive number, e.g. exercises.check('lab3.halving_cost', 10)",
+    checker=_check_halving,
+    hints=("Halving the error doubles 1/error.",
+           "If y = x^a and x doubles, y is multiplied by 2^a."),
+))
+
+register(Exercise(
+    id="lab3.training_co2", lab=3,
+    question=(f"A training run takes {_RUN['hours']:g} hours on a {_RUN['watts']:g} W GPU in a data centre with "
+              f"PUE {_RUN['pue']:g}, on a grid of {_RUN['grid']:g} gCO2/kWh. How many kilograms of CO2 does it "
+              "emit?"),
+    answer_form="one positive number in kg, e.g. exercises.check('lab3.training_co2', 2.5)",
+    checker=_check_co2,
+    hints=("Energy in kWh = hours x kilowatts x PUE.",
+           "CO2 in grams = kWh x gCO2/kWh; divide by 1000 for kilograms."),
+))
