@@ -1,0 +1,1265 @@
+"""Pruning at initialisation vs after training: scores, masks, schedules, lottery tickets, ablations.
+
+Everything works on *plain pytrees* (the nested dicts of :func:`hardtrain.models.pure` /
+:func:`hardtrain.models.build`), optax-style: small pure functions, pytrees in, pytrees out.
+Conventions (those of the reference implementations and of ShrinkBench):
+
+- Only leaves with ``ndim >= 2`` (weight matrices and convolution kernels) are *prunable*.
+  Biases and other leaves with ``ndim <= 1`` get no score and are never pruned: in a score tree
+  and in a mask tree their place holds ``None``.
+- A higher score means *more important*: :func:`masks` keeps the highest scores.
+- ``sparsity`` is the fraction of the prunable weights removed, in [0, 1); a mask keeps
+  exactly ``n - round(sparsity * n)`` weights (globally, or in each layer for ``"layerwise"``).
+- Training with masks keeps every pruned weight exactly zero: the optax transformation
+  :func:`keep_pruned_at_zero` re-applies the mask after every update, under the one compiled
+  loop of :mod:`hardtrain.train` (vmapped over seeds).
+
+The study of this module reproduces, at laptop scale, Frankle, Dziugaite, Roy & Carbin,
+"Pruning Neural Networks at Initialization: Why are We Missing the Mark?", ICLR 2021,
+arXiv 2009.08576, on MNIST-1D (Greydanus & Kobak, ICML 2024, arXiv 2011.14439).
+
+Command line (precomputes the lab's full-scale curves, with provenance)::
+
+    python -m hardtrain.pruning precompute --out assets/lab4/
+
+This is a core module: it never imports ipywidgets or plotly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import functools
+import json
+import math
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from . import data, models
+from . import train as training
+
+__all__ = [
+    "METHODS", "SCOPES", "is_prunable", "prunable_paths", "score", "masks", "prune", "apply_masks",
+    "class_balanced_batch", "shuffle_within_layers", "reinitialize", "keep_pruned_at_zero",
+    "masked_optimizer", "train_masked", "LotteryRound", "LotteryResult", "iterate_lottery_ticket",
+    "lottery_ticket", "density_schedule", "compression_ratio", "remaining_per_layer",
+    "flops_speedup", "collapsed_layers", "StudyConfig", "Study", "precompute",
+    "load_precomputed", "ASSET_FILE",
+]
+
+#: Scoring methods accepted by :func:`score` and :func:`prune`.
+METHODS = ("magnitude", "random", "snip", "grasp", "synflow")
+#: Ranking scopes accepted by :func:`masks` and :func:`prune`.
+SCOPES = ("global", "layerwise")
+#: Default temperature of GraSP's logits (the reference implementations divide by 200).
+GRASP_TEMPERATURE = 200.0
+#: Default number of SynFlow rounds (Tanaka et al. 2020).
+SYNFLOW_ROUNDS = 100
+#: File name of the precomputed study inside the output folder.
+ASSET_FILE = "pruning_study.json"
+
+
+# --------------------------------------------------------------------------------------------
+# Pytree helpers: prunable leaves, paths, None placeholders
+# --------------------------------------------------------------------------------------------
+
+def is_prunable(leaf) -> bool:
+    """True for a leaf that may be pruned: an array with ``ndim >= 2`` (kernels, not biases)."""
+    return leaf is not None and jnp.ndim(leaf) >= 2
+
+
+def _is_none(x) -> bool:
+    return x is None
+
+
+def _path_name(path) -> str:
+    parts = []
+    for k in path:
+        for attr in ("key", "idx", "name"):
+            if hasattr(k, attr):
+                parts.append(str(getattr(k, attr)))
+                break
+        else:
+            parts.append(str(k))
+    return "/".join(parts)
+
+
+def prunable_paths(params) -> list[str]:
+    """Names of the prunable leaves, e.g. ``["layers/0/kernel", "layers/1/kernel"]``.
+
+    Args:
+      params: a pytree of arrays (or a mask / score tree with ``None`` placeholders).
+    Returns:
+      The ``/``-joined key paths of the leaves with ``ndim >= 2``, in pytree order.
+    """
+    flat, _ = jax.tree_util.tree_flatten_with_path(params, is_leaf=_is_none)
+    return [_path_name(p) for p, leaf in flat if is_prunable(leaf)]
+
+
+def _split(params):
+    """(leaves with None kept, treedef, indices of the prunable leaves)."""
+    leaves, treedef = jax.tree.flatten(params, is_leaf=_is_none)
+    idx = [i for i, leaf in enumerate(leaves) if is_prunable(leaf)]
+    return leaves, treedef, idx
+
+
+def _require_prunable(params, what: str = "params") -> None:
+    leaves, _, idx = _split(params)
+    if not idx:
+        shapes = [tuple(np.shape(x)) for x in leaves if x is not None]
+        raise ValueError(f"{what} has no prunable leaf: pruning needs at least one array with "
+                         f"ndim >= 2 (a weight matrix); got leaf shapes {shapes}")
+
+
+def _check_sparsity(sparsity) -> float:
+    try:
+        s = float(sparsity)
+    except (TypeError, ValueError):
+        raise ValueError(f"sparsity must be a number in [0, 1), got {sparsity!r}") from None
+    if not (0.0 <= s < 1.0):
+        raise ValueError(f"sparsity must lie in [0, 1) (the fraction of prunable weights removed), "
+                         f"got {sparsity!r}")
+    return s
+
+
+def _check_choice(name: str, value, choices) -> None:
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(map(repr, choices))}")
+
+
+def apply_masks(params, mask_tree):
+    """Zero the pruned weights: ``params * mask`` on prunable leaves, other leaves unchanged.
+
+    Args:
+      params: pytree of arrays (optionally with a leading seed axis on every leaf).
+      mask_tree: a mask tree from :func:`masks` / :func:`prune` (bool arrays on prunable leaves,
+        ``None`` elsewhere), with the same leading axis as ``params`` if it has one.
+    Returns:
+      A pytree shaped like ``params``.
+    Raises:
+      ValueError: the trees do not match.
+    """
+    try:
+        return jax.tree.map(lambda m, p: p if m is None else jnp.where(m, p, jnp.zeros_like(p)),
+                            mask_tree, params, is_leaf=_is_none)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"mask tree does not match the params tree: {exc}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Scores
+# --------------------------------------------------------------------------------------------
+
+def _cross_entropy(apply_fn, params, x, y, temperature=1.0):
+    logits = apply_fn(params, x) / temperature
+    if logits.shape[-1] == 1:
+        return optax.sigmoid_binary_cross_entropy(logits[:, 0], y.astype(logits.dtype)).mean()
+    return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+
+def _raw_scores(method: str, apply_fn: Callable, params, x, y, key, temperature):
+    """List of score arrays for the prunable leaves of ``params`` (traceable)."""
+    leaves, treedef, idx = _split(params)
+    if method == "magnitude":
+        return [jnp.abs(leaves[i]) for i in idx]
+    if method == "random":
+        keys = jax.random.split(key, len(idx))
+        return [jax.random.uniform(k, leaves[i].shape) for k, i in zip(keys, idx)]
+    if method == "snip":
+        g = jax.grad(lambda p: _cross_entropy(apply_fn, p, x, y))(params)
+        gl = jax.tree.leaves(g)
+        return [jnp.abs(gl[i] * leaves[i]) for i in idx]
+    if method == "grasp":
+        def loss_w(ws):  # the loss as a function of the prunable weights only (reference code)
+            full = list(leaves)
+            for w, i in zip(ws, idx):
+                full[i] = w
+            return _cross_entropy(apply_fn, jax.tree.unflatten(treedef, full), x, y, temperature)
+
+        ws = [leaves[i] for i in idx]
+        g = jax.lax.stop_gradient(jax.grad(loss_w)(ws))
+        hg = jax.grad(lambda w: sum(jnp.vdot(a, b) for a, b in zip(g, jax.grad(loss_w)(w))))(ws)
+        return [w * h for w, h in zip(ws, hg)]
+    if method == "synflow":
+        p64 = jax.tree.map(lambda p: jnp.abs(p.astype(jnp.float64)), params)
+        ones = jnp.ones((1,) + x.shape[1:], jnp.float64)
+        g = jax.grad(lambda p: jnp.sum(apply_fn(p, ones)))(p64)
+        l64, gl = jax.tree.leaves(p64), jax.tree.leaves(g)
+        return [jnp.abs(gl[i] * l64[i]) for i in idx]
+    raise ValueError(f"unknown method {method!r}")
+
+
+def _check_batch(apply_fn, params, batch, method):
+    if batch is None:
+        raise ValueError(f"method {method!r} needs batch=(x, y): x an array of shape (n, ...) that "
+                         "apply_fn accepts and y an int array of shape (n,)")
+    try:
+        x, y = batch
+    except (TypeError, ValueError):
+        raise ValueError(f"batch must be a pair (x, y), got {type(batch).__name__}") from None
+    x, y = jnp.asarray(x), jnp.asarray(y)
+    if x.ndim < 1 or y.ndim != 1 or x.shape[0] != y.shape[0] or x.shape[0] == 0:
+        raise ValueError(f"batch must be (x of shape (n, ...), y of shape (n,)) with the same n >= 1; "
+                         f"got x {tuple(x.shape)} and y {tuple(y.shape)}")
+    if not jnp.issubdtype(y.dtype, jnp.integer):
+        raise ValueError(f"batch labels y must be integers (class ids), got dtype {y.dtype}")
+    try:
+        out = jax.eval_shape(apply_fn, params, x)
+    except Exception as exc:  # noqa: BLE001 - any shape error of the model
+        raise ValueError(f"batch x of shape {tuple(x.shape)} does not fit apply_fn "
+                         f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})") from None
+    if len(out.shape) != 2 or out.shape[0] != x.shape[0]:
+        raise ValueError(f"apply_fn must return logits of shape (n, K) = ({x.shape[0]}, K); "
+                         f"got {tuple(out.shape)}")
+    return x, y
+
+
+def _prepare(method, params, apply_fn, batch, key, input_shape):
+    """Validated (x, y, key) for a scoring method."""
+    _check_choice("method", method, METHODS)
+    _require_prunable(params)
+    if method == "random" and key is None:
+        raise ValueError("method 'random' needs key=jax.random.key(seed)")
+    key = jax.random.key(0) if key is None else key
+    if method in ("snip", "grasp"):
+        x, y = _check_batch(apply_fn, params, batch, method)
+    elif method == "synflow":
+        if batch is not None:
+            x, _ = _check_batch(apply_fn, params, batch, method)
+            x = x[:1]
+        elif input_shape is not None:
+            x = jnp.zeros((1, *tuple(int(d) for d in input_shape)), jnp.float32)
+            _check_batch(apply_fn, params, (x, jnp.zeros(1, jnp.int32)), method)
+        else:
+            raise ValueError("method 'synflow' needs the input shape: pass batch=(x, y) or "
+                             "input_shape=(d,) (SynFlow is data-free; only x's shape is used)")
+        y = jnp.zeros(1, jnp.int32)
+    else:
+        x = jnp.zeros((1, 1), jnp.float32) if batch is None else jnp.asarray(batch[0])[:1]
+        y = jnp.zeros(1, jnp.int32)
+    return x, y, key
+
+
+@functools.lru_cache(maxsize=64)
+def _scorer(method: str, apply_fn: Callable):
+    return jax.jit(functools.partial(_raw_scores, method, apply_fn))
+
+
+def _to_tree(params, score_list):
+    leaves, treedef, idx = _split(params)
+    out = [None] * len(leaves)
+    for s, i in zip(score_list, idx):
+        out[i] = s
+    return jax.tree.unflatten(treedef, out)
+
+
+def score(method: str, params, apply_fn: Callable, batch=None, *, key=None,
+          temperature: float = GRASP_TEMPERATURE, input_shape: Sequence[int] | None = None):
+    """Importance score of every prunable weight (higher = more important = kept).
+
+    Methods:
+      - ``"magnitude"``: |w|.
+      - ``"random"``: i.i.d. uniform scores (needs ``key``).
+      - ``"snip"``: |g * w| with g = dL/dw of the mean cross-entropy on ``batch``
+        (Lee, Ajanthan & Torr, "SNIP: Single-shot Network Pruning based on Connection
+        Sensitivity", ICLR 2019, arXiv 1810.02340).
+      - ``"grasp"``: w * Hg with g the gradient of the cross-entropy of the logits divided by
+        ``temperature`` (default 200 as in the reference code) with respect to the prunable
+        weights, and Hg = grad_w (stop_gradient(g) . g) by double backprop (Wang, Zhang &
+        Grosse, "Picking Winning Tickets Before Training by Preserving Gradient Flow",
+        ICLR 2020, arXiv 2002.07376). The paper removes the weights with the *highest* -w*Hg;
+        with this sign the lowest scores are pruned, which is the same choice.
+      - ``"synflow"``: one round of |dR/dtheta * theta| with R = sum(apply_fn(|params|, 1)) on an
+        all-ones input of one example's shape, in float64 (Tanaka, Kunin, Yamins & Ganguli,
+        "Pruning neural networks without any data by iteratively conserving synaptic flow",
+        NeurIPS 2020, arXiv 2006.05467). Data-free: only ``x``'s shape is used.
+
+    Args:
+      method: one of :data:`METHODS`.
+      params: pytree of arrays (e.g. ``models.build(models.MLP, ...)[1]``).
+      apply_fn: ``(params, x) -> logits`` of shape (n, K).
+      batch: ``(x, y)``: x of shape (n, ...) accepted by ``apply_fn``, y int of shape (n,).
+        Needed by snip and grasp; synflow needs it (or ``input_shape``) for the input shape.
+      key: a ``jax.random.key``; needed by ``"random"``.
+      temperature: GraSP's logit temperature, > 0.
+      input_shape: shape of one example, for synflow without a batch.
+    Returns:
+      A pytree shaped like ``params``: a float array of the leaf's shape on every prunable leaf
+      (``ndim >= 2``; float64 for synflow), ``None`` on the others (never pruned).
+    Raises:
+      ValueError: unknown method; no prunable leaf; missing key/batch; a batch whose shapes do
+        not fit ``apply_fn`` or whose labels are not integers; temperature <= 0.
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature!r}")
+    x, y, key = _prepare(method, params, apply_fn, batch, key, input_shape)
+    if method == "synflow":
+        with jax.enable_x64(True):
+            s = _scorer(method, apply_fn)(params, x, y, key, float(temperature))
+    else:
+        s = _scorer(method, apply_fn)(params, x, y, key, float(temperature))
+    return _to_tree(params, s)
+
+
+def class_balanced_batch(x, y, per_class: int, key) -> tuple[jax.Array, jax.Array]:
+    """``per_class`` random examples of every class (the scoring batch of SNIP and GraSP).
+
+    The reference code of Frankle et al. (ICLR 2021, arXiv 2009.08576) scores on N examples
+    per class; this draws them without replacement with ``key``.
+
+    Args:
+      x: array of shape (n, ...). y: int array of shape (n,), classes 0..K-1.
+      per_class: examples per class, >= 1 and at most the size of the smallest class.
+      key: a ``jax.random.key``.
+    Returns:
+      ``(xb, yb)`` with K * per_class rows, grouped by class.
+    Raises:
+      ValueError: per_class < 1 or larger than a class.
+    """
+    y_np = np.asarray(y)
+    classes, counts = np.unique(y_np, return_counts=True)
+    if int(per_class) != per_class or per_class < 1 or per_class > counts.min():
+        raise ValueError(f"per_class must be an integer in [1, {counts.min()}] (the smallest class), "
+                         f"got {per_class!r}")
+    rng = np.random.default_rng(np.asarray(jax.random.key_data(key)).ravel())
+    rows = np.concatenate([rng.choice(np.flatnonzero(y_np == c), int(per_class), replace=False)
+                           for c in classes])
+    return jnp.asarray(np.asarray(x)[rows]), jnp.asarray(y_np[rows])
+
+
+# --------------------------------------------------------------------------------------------
+# Masks
+# --------------------------------------------------------------------------------------------
+
+def _rank_keep(s, keep):
+    """Bool mask of the ``keep`` highest entries of the 1-D array ``s`` (ties: lower index first)."""
+    order = jnp.argsort(-s, stable=True)
+    ranks = jnp.zeros(s.shape[0], jnp.int32).at[order].set(jnp.arange(s.shape[0], dtype=jnp.int32))
+    return ranks < keep
+
+
+def _select(scores: list, keep, scope: str, invert: bool):
+    """Masks (list) keeping ``keep`` entries (global: scalar; layerwise: one per leaf)."""
+    clean = []
+    for s in scores:
+        s = jnp.where(jnp.isnan(s), -jnp.inf, s)
+        if invert:  # prune the highest instead; -inf (already pruned) stays lowest
+            s = jnp.where(jnp.isneginf(s), -jnp.inf, -s)
+        clean.append(s)
+    if scope == "global":
+        flat = jnp.concatenate([s.ravel() for s in clean])
+        m = _rank_keep(flat, keep)
+        out, start = [], 0
+        for s in clean:
+            out.append(m[start:start + s.size].reshape(s.shape))
+            start += s.size
+        return out
+    return [_rank_keep(s.ravel(), keep[i]).reshape(s.shape) for i, s in enumerate(clean)]
+
+
+_select_jit = jax.jit(_select, static_argnames=("scope", "invert"))
+
+
+def _keep_counts(sizes: Sequence[int], sparsity: float, scope: str):
+    if scope == "global":
+        n = int(sum(sizes))
+        return np.int32(n - int(round(sparsity * n)))
+    return np.array([n - int(round(sparsity * n)) for n in sizes], np.int32)
+
+
+def masks(scores, sparsity: float, scope: str = "global", invert: bool = False):
+    """Binary masks keeping the highest scores, at an exact sparsity.
+
+    ``"global"`` ranks all prunable weights together (one threshold: layers may end up with very
+    different densities); ``"layerwise"`` removes the same fraction from every layer. Exactly
+    ``n - round(sparsity * n)`` weights are kept (n counted globally or per layer); ties are
+    broken by position. A score of ``-inf`` (or NaN) is pruned first in either mode: iterative
+    pruning marks already-pruned weights that way.
+
+    ``invert=True`` is the inversion ablation of Frankle et al. (ICLR 2021, arXiv 2009.08576):
+    the *highest*-scoring weights are pruned, so the mask keeps the lowest scores; at sparsity
+    ``s`` it is the complement of the ordinary mask at sparsity ``1 - s``.
+
+    Args:
+      scores: a score tree from :func:`score` (arrays on prunable leaves, ``None`` elsewhere;
+        a tree of plain arrays works too: leaves with ndim <= 1 are ignored).
+      sparsity: fraction of the prunable weights removed, in [0, 1).
+      scope: ``"global"`` or ``"layerwise"``.
+      invert: prune the highest scores instead of the lowest.
+    Returns:
+      A tree shaped like ``scores``: bool arrays (True = kept) on prunable leaves, ``None`` on the
+      others.
+    Raises:
+      ValueError: sparsity outside [0, 1), unknown scope, or no prunable leaf.
+    """
+    s = _check_sparsity(sparsity)
+    _check_choice("scope", scope, SCOPES)
+    _require_prunable(scores, "scores")
+    leaves, treedef, idx = _split(scores)
+    arrays = [jnp.asarray(leaves[i]) for i in idx]
+    keep = _keep_counts([a.size for a in arrays], s, scope)
+    m = _select_jit(arrays, keep, scope=scope, invert=bool(invert))
+    out = [None] * len(leaves)
+    for a, i in zip(m, idx):
+        out[i] = a
+    return jax.tree.unflatten(treedef, out)
+
+
+def density_schedule(sparsity: float, rounds: int) -> np.ndarray:
+    """Exponential pruning schedule: density after round k of n is d^(k/n), d = 1 - sparsity.
+
+    As in SynFlow's iterative pruning (Tanaka et al., NeurIPS 2020, arXiv 2006.05467): each round
+    removes the same *fraction* of the weights that are left.
+
+    Args:
+      sparsity: final sparsity in [0, 1). rounds: number of rounds n >= 1.
+    Returns:
+      Array of shape (n,): the density after rounds 1..n (the last one is 1 - sparsity).
+    Raises:
+      ValueError: sparsity outside [0, 1) or rounds not a positive integer.
+    """
+    s = _check_sparsity(sparsity)
+    if int(rounds) != rounds or rounds < 1:
+        raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+    k = np.arange(1, int(rounds) + 1)
+    return (1.0 - s) ** (k / int(rounds))
+
+
+@functools.lru_cache(maxsize=64)
+def _pruner(method: str, apply_fn: Callable, scope: str, invert: bool):
+    """Jitted iterative pruning: ``lax.scan`` over rounds, re-scoring the masked weights."""
+
+    def run(params, x, y, key, temperature, keep):
+        leaves, treedef, idx = _split(params)
+        mask0 = [jnp.ones(leaves[i].shape, bool) for i in idx]
+
+        def body(mask_list, inp):
+            keep_r, k = inp
+            full = list(leaves)
+            for m, i in zip(mask_list, idx):
+                full[i] = jnp.where(m, leaves[i], jnp.zeros_like(leaves[i]))
+            s = _raw_scores(method, apply_fn, jax.tree.unflatten(treedef, full), x, y, k, temperature)
+            s = [jnp.where(m, v, -jnp.inf) for m, v in zip(mask_list, s)]
+            return _select(s, keep_r, scope, invert), None
+
+        keys = jax.random.split(key, keep.shape[0])
+        out, _ = jax.lax.scan(body, mask0, (keep, keys))
+        return out
+
+    return jax.jit(run)
+
+
+def prune(method: str, params, apply_fn: Callable, batch, sparsity: float, *, key=None,
+          scope: str = "global", rounds: int | None = None, invert: bool = False,
+          temperature: float = GRASP_TEMPERATURE, input_shape: Sequence[int] | None = None):
+    """Score and mask in one shot, or iteratively with an exponential schedule.
+
+    With ``rounds = n > 1`` the weights are re-scored n times; after round k the density is
+    ``(1 - sparsity)^(k/n)`` (:func:`density_schedule`), each round scoring the *masked*
+    network and ranking only the weights still alive. SynFlow defaults to 100 rounds (Tanaka et
+    al., NeurIPS 2020, arXiv 2006.05467), every other method to one shot. The whole loop is one
+    compiled ``lax.scan`` (SynFlow in float64).
+
+    Args:
+      method, params, apply_fn, batch, key, temperature, input_shape: as in :func:`score`.
+      sparsity: final fraction of prunable weights removed, in [0, 1).
+      scope: ``"global"`` or ``"layerwise"`` ranking (see :func:`masks`).
+      rounds: number of pruning rounds (default 100 for synflow, else 1).
+      invert: the inversion ablation (prune the highest scores); see :func:`masks`.
+    Returns:
+      A mask tree (bool arrays on prunable leaves, ``None`` elsewhere) at exactly ``sparsity``.
+    Raises:
+      ValueError: as :func:`score` and :func:`masks`, or rounds not a positive integer.
+    """
+    s = _check_sparsity(sparsity)
+    _check_choice("scope", scope, SCOPES)
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature!r}")
+    x, y, key = _prepare(method, params, apply_fn, batch, key, input_shape)
+    n = (SYNFLOW_ROUNDS if method == "synflow" else 1) if rounds is None else rounds
+    dens = density_schedule(s, n)
+    leaves, treedef, idx = _split(params)
+    sizes = [int(np.prod(leaves[i].shape)) for i in idx]
+    keep = np.stack([_keep_counts(sizes, 1.0 - d, scope) for d in dens[:-1]]
+                    + [_keep_counts(sizes, s, scope)])
+    fn = _pruner(method, apply_fn, scope, bool(invert))
+    if method == "synflow":
+        with jax.enable_x64(True):
+            m = fn(params, x, y, key, float(temperature), jnp.asarray(keep))
+    else:
+        m = fn(params, x, y, key, float(temperature), jnp.asarray(keep))
+    return _to_tree(params, m)
+
+
+# --------------------------------------------------------------------------------------------
+# Ablations
+# --------------------------------------------------------------------------------------------
+
+def shuffle_within_layers(mask_tree, key):
+    """The layerwise-shuffle ablation: permute each layer's mask at random.
+
+    Keeps the number of surviving weights of every layer and forgets *which* weights survive
+    (Frankle, Dziugaite, Roy & Carbin, ICLR 2021, arXiv 2009.08576, section 5).
+
+    Args:
+      mask_tree: a mask tree (bool arrays on prunable leaves, ``None`` elsewhere).
+      key: a ``jax.random.key``.
+    Returns:
+      A mask tree of the same shapes and per-layer counts.
+    Raises:
+      ValueError: no prunable leaf.
+    """
+    _require_prunable(mask_tree, "mask_tree")
+    leaves, treedef, idx = _split(mask_tree)
+    keys = jax.random.split(key, len(idx))
+    out = list(leaves)
+    for k, i in zip(keys, idx):
+        m = jnp.asarray(leaves[i])
+        out[i] = jax.random.permutation(k, m.ravel()).reshape(m.shape)
+    return jax.tree.unflatten(treedef, out)
+
+
+def reinitialize(mask_tree, init_params):
+    """The reinitialisation ablation: keep the mask, take fresh weights from the initialiser.
+
+    Frankle et al. (ICLR 2021, arXiv 2009.08576): draw new weights from the initial distribution
+    (e.g. ``models.build(..., seed=other)``) and apply the same mask.
+
+    Args:
+      mask_tree: a mask tree. init_params: freshly initialised parameters of the same shapes.
+    Returns:
+      ``apply_masks(init_params, mask_tree)``.
+    Raises:
+      ValueError: the trees do not match.
+    """
+    return apply_masks(init_params, mask_tree)
+
+
+# --------------------------------------------------------------------------------------------
+# Training with masks
+# --------------------------------------------------------------------------------------------
+
+class _KeepState(NamedTuple):
+    mask: Any
+
+
+def keep_pruned_at_zero() -> optax.GradientTransformation:
+    """An optax transformation that keeps pruned weights at exactly zero.
+
+    ``init(params)`` records the mask ``params != 0`` of every prunable leaf (so apply the
+    masks to the parameters first, e.g. with :func:`apply_masks`; a weight drawn from a
+    continuous initialiser is 0 with probability 0). ``update`` replaces the update of every
+    pruned weight by ``-param``, so that ``param + update`` is exactly 0 after every step,
+    whatever the optimiser before it did (momentum, Adam). Chain it *last*:
+    ``optax.chain(optax.adam(1e-2), keep_pruned_at_zero())``. Because the mask lives in the
+    optimiser state, one compiled training loop serves every mask (and ``vmap`` over seeds).
+    In the spirit of jaxpruner's ``wrap_optax`` (Lee et al., arXiv 2304.14082).
+
+    Returns:
+      An ``optax.GradientTransformation``; ``update`` needs ``params``.
+    """
+
+    def init(params):
+        return _KeepState(jax.tree.map(lambda p: (p != 0) if p.ndim >= 2 else jnp.ones((), bool), params))
+
+    def update(updates, state, params=None):
+        if params is None:
+            raise ValueError("keep_pruned_at_zero needs params in update(updates, state, params)")
+        new = jax.tree.map(lambda u, m, p: jnp.where(m, u, -p) if p.ndim >= 2 else u,
+                           updates, state.mask, params)
+        return new, state
+
+    return optax.GradientTransformation(init, update)
+
+
+@functools.lru_cache(maxsize=32)
+def masked_optimizer(optimizer: optax.GradientTransformation) -> optax.GradientTransformation:
+    """``optax.chain(optimizer, keep_pruned_at_zero())``, one object per ``optimizer``.
+
+    The same object is returned for the same optimiser, so :mod:`hardtrain.train` reuses its
+    compiled loop for every mask.
+    """
+    return optax.chain(optimizer, keep_pruned_at_zero())
+
+
+def train_masked(loss_fn: Callable, params, mask_tree, optimizer: optax.GradientTransformation,
+                 steps: int, *, batched: bool = False) -> training.TrainResult:
+    """Train with pruned weights held at zero, in one compiled loop of :mod:`hardtrain.train`.
+
+    Args:
+      loss_fn: ``params -> scalar`` (e.g. :func:`hardtrain.models.loss_function`); reuse it.
+      params: initial parameters (the pruned weights are zeroed here).
+      mask_tree: a mask tree (or None for dense training).
+      optimizer: an optax transformation (e.g. from :func:`hardtrain.train.make_optimizer`);
+        it is chained with :func:`keep_pruned_at_zero`.
+      steps: number of full-batch updates, >= 1.
+      batched: ``params`` and ``mask_tree`` carry a leading seed axis (``vmap``, one program).
+    Returns:
+      A :class:`hardtrain.train.TrainResult`; every pruned weight of ``.params`` is exactly 0.
+    Raises:
+      ValueError: as :func:`hardtrain.train.train`, or a mask tree that does not match.
+    """
+    p = params if mask_tree is None else apply_masks(params, mask_tree)
+    opt = masked_optimizer(optimizer)
+    if batched:
+        return training.train_many(loss_fn, p, opt, steps)
+    return training.train(loss_fn, p, opt, steps)
+
+
+# --------------------------------------------------------------------------------------------
+# Lottery tickets: iterative magnitude pruning with rewinding
+# --------------------------------------------------------------------------------------------
+
+class LotteryRound(NamedTuple):
+    """One round of iterative magnitude pruning (round 0 is the dense network).
+
+    Attributes:
+      round: k = 0, 1, ...; sparsity: 1 - (1 - prune_fraction)^k.
+      masks: the mask tree of this round (None for round 0).
+      params: the trained parameters of this round.
+      result: the :class:`hardtrain.train.TrainResult` of the last training run.
+      rewind_params: theta_k, the weights the survivors are reset to (same in every round).
+    """
+
+    round: int
+    sparsity: float
+    masks: Any
+    params: Any
+    result: training.TrainResult
+    rewind_params: Any
+
+
+class LotteryResult(NamedTuple):
+    """What :func:`lottery_ticket` returns.
+
+    Attributes:
+      rounds: list of :class:`LotteryRound`, dense first.
+      rewind_params: the weights at step ``rewind_step`` of the dense run (theta_k; theta_0 for
+        k = 0), to which the survivors are reset every round.
+    """
+
+    rounds: list
+    rewind_params: Any
+
+
+def _map_seeds(fn, batched, *trees):
+    """Apply ``fn`` to each slice of a leading seed axis (or once when not batched)."""
+    if not batched:
+        return fn(*trees)
+    n = jax.tree.leaves(trees[0])[0].shape[0]
+    outs = [fn(*[jax.tree.map(lambda a: None if a is None else a[i], t, is_leaf=_is_none) if t is not None else None
+                 for t in trees]) for i in range(n)]
+    return jax.tree.map(lambda *a: None if a[0] is None else jnp.stack(a), *outs, is_leaf=_is_none)
+
+
+def iterate_lottery_ticket(loss_fn: Callable, params, optimizer: optax.GradientTransformation,
+                           steps: int, *, rounds: int, prune_fraction: float = 0.2,
+                           rewind_step: int = 0, scope: str = "global",
+                           batched: bool = False) -> Iterator[LotteryRound]:
+    """Iterative magnitude pruning with rewinding, one round at a time (a generator).
+
+    Round 0 trains the dense network for ``steps`` updates, keeping theta_k, its weights after
+    ``rewind_step`` = k updates. Each later round prunes ``prune_fraction`` of the weights still
+    alive by magnitude of the last trained weights (globally by default), resets the survivors
+    to theta_k and trains them for ``steps - k`` updates. k = 0 is the original lottery ticket
+    (Frankle & Carbin, "The Lottery Ticket Hypothesis", ICLR 2019, arXiv 1803.03635); k > 0 is
+    rewinding (Frankle, Dziugaite, Roy & Carbin, "Linear Mode Connectivity and the Lottery
+    Ticket Hypothesis", ICML 2020, arXiv 1912.05671). The dense run is split at step k into two
+    compiled loops; the optimiser state starts afresh at the split (and in every round).
+
+    Args:
+      loss_fn, optimizer, steps: as in :func:`train_masked`.
+      params: initial parameters theta_0 (with a leading seed axis when ``batched``).
+      rounds: number of pruning rounds after the dense one, >= 0.
+      prune_fraction: fraction of the remaining weights removed per round, in (0, 1).
+      rewind_step: k, in [0, steps).
+      scope: ``"global"`` or ``"layerwise"``.
+      batched: leading seed axis on ``params`` (seeds trained together).
+    Yields:
+      :class:`LotteryRound` for rounds 0..rounds.
+    Raises:
+      ValueError: bad counts or fractions (raised at the first ``next``).
+    """
+    if int(rounds) != rounds or rounds < 0:
+        raise ValueError(f"rounds must be a whole number >= 0, got {rounds!r}")
+    if not 0.0 < prune_fraction < 1.0:
+        raise ValueError(f"prune_fraction must lie in (0, 1), got {prune_fraction!r}")
+    if int(steps) != steps or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if int(rewind_step) != rewind_step or not 0 <= rewind_step < steps:
+        raise ValueError(f"rewind_step must be an integer in [0, steps) = [0, {steps}), got {rewind_step!r}")
+    _check_choice("scope", scope, SCOPES)
+    _require_prunable(params)
+    k = int(rewind_step)
+    if k > 0:
+        first = train_masked(loss_fn, params, None, optimizer, k, batched=batched)
+        theta_k = first.params
+        res = train_masked(loss_fn, theta_k, None, optimizer, steps - k, batched=batched)
+    else:
+        theta_k = params
+        res = train_masked(loss_fn, params, None, optimizer, steps, batched=batched)
+    trained = res.params
+    current = None
+    yield LotteryRound(0, 0.0, None, trained, res, theta_k)
+    for r in range(1, int(rounds) + 1):
+        sparsity = 1.0 - (1.0 - prune_fraction) ** r
+        current = _map_seeds(functools.partial(_imp_mask, sparsity=sparsity, scope=scope),
+                             batched, trained, current)
+        res = train_masked(loss_fn, theta_k, current, optimizer, steps - k, batched=batched)
+        trained = res.params
+        yield LotteryRound(r, sparsity, current, trained, res, theta_k)
+
+
+def _imp_mask(weights, current, sparsity, scope="global"):
+    """Magnitude mask of ``weights`` at ``sparsity`` among the weights ``current`` keeps."""
+    s = score("magnitude", weights if current is None else apply_masks(weights, current), None)
+    if current is not None:
+        s = jax.tree.map(lambda a, m: None if a is None else jnp.where(m, a, -jnp.inf),
+                         s, current, is_leaf=_is_none)
+    return masks(s, sparsity, scope)
+
+
+def lottery_ticket(loss_fn: Callable, params, optimizer: optax.GradientTransformation, steps: int,
+                   *, rounds: int, prune_fraction: float = 0.2, rewind_step: int = 0,
+                   scope: str = "global", batched: bool = False) -> LotteryResult:
+    """Iterative magnitude pruning (IMP) with rewinding to step k; all rounds at once.
+
+    See :func:`iterate_lottery_ticket` for the procedure and the references (Frankle & Carbin,
+    ICLR 2019, arXiv 1803.03635; Frankle et al., ICML 2020, arXiv 1912.05671). Default: 20% of
+    the remaining weights per round, global ranking, k = 0.
+
+    Returns:
+      A :class:`LotteryResult`: ``rounds[r]`` holds the mask at sparsity 1 - 0.8^r (for the
+      default fraction) and the weights trained from ``rewind_params`` under it.
+    Raises:
+      ValueError: as :func:`iterate_lottery_ticket`.
+    """
+    gen = iterate_lottery_ticket(loss_fn, params, optimizer, steps, rounds=rounds,
+                                 prune_fraction=prune_fraction, rewind_step=rewind_step,
+                                 scope=scope, batched=batched)
+    out = list(gen)
+    return LotteryResult(out, out[0].rewind_params)
+
+
+# --------------------------------------------------------------------------------------------
+# Accounting (ShrinkBench conventions: Blalock et al., MLSys 2020, arXiv 2003.03033)
+# --------------------------------------------------------------------------------------------
+
+def _pairs(params, mask_tree):
+    p_leaves = jax.tree.leaves(params)
+    m_leaves = jax.tree.flatten(mask_tree, is_leaf=_is_none)[0]
+    if len(p_leaves) != len(m_leaves):
+        raise ValueError(f"mask tree has {len(m_leaves)} leaves, params {len(p_leaves)}")
+    return list(zip(p_leaves, m_leaves))
+
+
+def compression_ratio(params, mask_tree) -> float:
+    """Total parameters / remaining (unpruned) parameters, biases included (ShrinkBench).
+
+    Args:
+      params: the parameter tree (sizes of every leaf). mask_tree: its mask tree.
+    Returns:
+      A float >= 1 (inf when nothing is left).
+    Raises:
+      ValueError: the trees do not match.
+    """
+    total = kept = 0
+    for p, m in _pairs(params, mask_tree):
+        n = int(np.size(p))
+        total += n
+        kept += n if m is None else int(np.count_nonzero(np.asarray(m)))
+    return total / kept if kept else math.inf
+
+
+def remaining_per_layer(mask_tree) -> dict[str, float]:
+    """Fraction of weights left in every prunable layer, ``{"layers/0/kernel": 0.31, ...}``.
+
+    What the at-init methods really decide (Frankle et al., ICLR 2021, arXiv 2009.08576): the
+    layerwise-shuffle ablation keeps these numbers and nothing else.
+
+    Raises:
+      ValueError: no prunable leaf.
+    """
+    _require_prunable(mask_tree, "mask_tree")
+    names = prunable_paths(mask_tree)
+    leaves, _, idx = _split(mask_tree)
+    return {n: float(np.mean(np.asarray(leaves[i]))) for n, i in zip(names, idx)}
+
+
+def flops_speedup(params, mask_tree, uses: dict[str, int] | None = None) -> float:
+    """Theoretical speedup: dense multiply-adds / multiply-adds of the remaining weights.
+
+    As ShrinkBench (Blalock et al., MLSys 2020, arXiv 2003.03033) counts it for dense layers:
+    each kernel weight costs one multiply-add per example; biases and activations are not
+    counted. For a convolution pass ``uses={path: number of output positions}``.
+
+    Args:
+      params: parameter tree. mask_tree: its mask tree.
+      uses: per prunable path, how often each weight is used per example (default 1).
+    Returns:
+      A float >= 1 (inf when no weight is left).
+    Raises:
+      ValueError: the trees do not match, or no prunable leaf.
+    """
+    _require_prunable(mask_tree, "mask_tree")
+    names = iter(prunable_paths(mask_tree))
+    dense = sparse = 0.0
+    for p, m in _pairs(params, mask_tree):
+        if m is None:
+            continue
+        u = (uses or {}).get(next(names), 1)
+        dense += u * np.size(p)
+        sparse += u * np.count_nonzero(np.asarray(m))
+    return dense / sparse if sparse else math.inf
+
+
+def collapsed_layers(mask_tree) -> list[str]:
+    """Layers with no weight left: *layer collapse*, which disconnects the network.
+
+    Tanaka et al. (NeurIPS 2020, arXiv 2006.05467) show that single-shot SNIP, GraSP and
+    magnitude pruning collapse layers at extreme sparsity, and that iterative SynFlow avoids it.
+
+    Returns:
+      The paths of the prunable leaves whose mask is all False (empty when none).
+    """
+    return [name for name, frac in remaining_per_layer(mask_tree).items() if frac == 0.0]
+
+
+# --------------------------------------------------------------------------------------------
+# The study: accuracy vs sparsity, ablations (used by the lab and by the precompute command)
+# --------------------------------------------------------------------------------------------
+
+#: Curves of the study: at-init methods, then the baselines after training.
+CURVES = ("random", "magnitude", "snip", "grasp", "synflow", "magnitude_after", "lottery")
+#: Methods with ablations, and the ablation variants.
+ABLATION_METHODS = ("magnitude", "snip", "grasp", "synflow", "lottery")
+VARIANTS = ("original", "shuffled", "reinit", "inverted")
+
+
+@dataclasses.dataclass(frozen=True)
+class StudyConfig:
+    """Sizes of a pruning study on MNIST-1D (an MLP, full-batch Adam).
+
+    Attributes:
+      widths: hidden widths of the ReLU MLP (40 inputs, 10 classes).
+      n_train: training examples used (None: all 4000).
+      steps: full-batch Adam updates per training run (T).
+      learning_rate: Adam's learning rate.
+      seeds: seeds of the initial weights (one run each; error bars over them).
+      sparsities: sparsities of the at-init and magnitude-after-training curves.
+      per_class: examples per class in the scoring batch of SNIP and GraSP.
+      rewind_fraction: lottery tickets rewind to step k = round(rewind_fraction * steps).
+      prune_fraction: fraction of the remaining weights removed per IMP round.
+      ablation_rounds: IMP rounds r whose sparsity 1 - (1 - prune_fraction)^r the ablations use.
+      synflow_rounds: rounds of iterative SynFlow.
+      data_seed: seed of the MNIST-1D generator.
+    """
+
+    widths: tuple = (100, 100)
+    n_train: int | None = None
+    steps: int = 400
+    learning_rate: float = 1e-2
+    seeds: tuple = (0, 1, 2)
+    sparsities: tuple = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99)
+    per_class: int = 10
+    rewind_fraction: float = 0.05
+    prune_fraction: float = 0.2
+    ablation_rounds: tuple = (10, 18)
+    synflow_rounds: int = SYNFLOW_ROUNDS
+    data_seed: int = 0
+
+    @classmethod
+    def full(cls) -> "StudyConfig":
+        """The precomputed, full-scale study (about 10-15 min on a 2-core CPU)."""
+        return cls()
+
+    @classmethod
+    def live(cls) -> "StudyConfig":
+        """What a learner runs live in the dashboard: under a minute on a 2-core CPU."""
+        return cls(n_train=1000, steps=150, seeds=(0, 1), sparsities=(0.5, 0.8, 0.9, 0.95),
+                   ablation_rounds=(10,))
+
+    @classmethod
+    def tiny(cls) -> "StudyConfig":
+        """The test runner's fast mode (HARDTRAIN_FAST=1): seconds."""
+        return cls(widths=(32, 32), n_train=300, steps=40, seeds=(0, 1), sparsities=(0.8, 0.95),
+                   ablation_rounds=(3,), synflow_rounds=20)
+
+    def lottery_sparsity(self, r: int) -> float:
+        """Sparsity after r IMP rounds."""
+        return 1.0 - (1.0 - self.prune_fraction) ** r
+
+    @property
+    def lottery_rounds(self) -> int:
+        """IMP rounds needed to reach the largest curve sparsity."""
+        top = max(self.sparsities)
+        return max(int(math.ceil(math.log(1.0 - top) / math.log(1.0 - self.prune_fraction) - 1e-9)),
+                   max(self.ablation_rounds or (0,)))
+
+    @property
+    def rewind_step(self) -> int:
+        return int(round(self.rewind_fraction * self.steps))
+
+
+def _jsonable(x):
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.floating, float)):
+        return None if not np.isfinite(x) else round(float(x), 5)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    return x
+
+
+class Study:
+    """A pruning study on MNIST-1D: curves of test accuracy vs sparsity, and the ablations.
+
+    Reproduces the protocol of Frankle, Dziugaite, Roy & Carbin (ICLR 2021, arXiv 2009.08576)
+    at laptop scale: prune at initialisation with each method (random, magnitude, SNIP, GraSP,
+    SynFlow), train with the mask; beside them magnitude pruning after training (then fine-tuned
+    for T - k steps) and lottery-ticket rewinding (IMP, 20% per round, rewind to step k); then the
+    ablations (layerwise shuffle, reinitialisation, inversion). Every training run is one
+    compiled, seed-vmapped loop of :mod:`hardtrain.train`; the work is done by generators that
+    yield ``(fraction_done, message)`` after each chunk (one method at one sparsity, all seeds),
+    so a dashboard can show progress and stop between chunks.
+
+    Args:
+      config: a :class:`StudyConfig`.
+    Attributes:
+      results: JSON-friendly dict filled by the generators: ``"dense"`` (accuracies per seed),
+        ``"curves"`` ({name: {"sparsity": [...], "accuracy": [[per seed] ...]}}),
+        ``"ablations"`` ({str(sparsity): {method: {variant: [per seed]}}}).
+    """
+
+    def __init__(self, config: StudyConfig):
+        self.config = c = config
+        ds = data.load("mnist1d", seed=c.data_seed, max_train=c.n_train)
+        self.dataset = ds
+        self.apply_fn, _ = models.build(models.MLP, ds.n_features, tuple(c.widths), ds.n_classes,
+                                        activation="relu", seed=0)
+        self.loss_fn = models.loss_function(self.apply_fn, ds.x_train, ds.y_train)
+        self.optimizer = training.make_optimizer("adam", c.learning_rate)
+        self.params0 = self._init(c.seeds)
+        self._acc = _batched_accuracy(self.apply_fn)
+        self._test = (ds.x_test, ds.y_test)
+        self.results: dict = {"dense": None, "curves": {}, "ablations": {}}
+        self._lottery: dict[int, Any] = {}  # round -> (masks, theta_k)
+        self._dense = None
+
+    # ------------------------------------------------------------------ helpers
+    def _init(self, seeds):
+        c = self.config
+        trees = [models.build(models.MLP, self.dataset.n_features, tuple(c.widths),
+                              self.dataset.n_classes, activation="relu", seed=int(s))[1] for s in seeds]
+        return jax.tree.map(lambda *a: jnp.stack(a), *trees)
+
+    def _seed_slice(self, tree, i):
+        return jax.tree.map(lambda a: None if a is None else a[i], tree, is_leaf=_is_none) if tree is not None else None
+
+    def _stack(self, trees):
+        return jax.tree.map(lambda *a: None if a[0] is None else jnp.stack(a), *trees, is_leaf=_is_none)
+
+    def accuracy(self, params_batch) -> list[float]:
+        """Test accuracy of every seed's parameters (leading seed axis)."""
+        return [float(a) for a in np.asarray(self._acc(params_batch, *self._test))]
+
+    def scoring_batch(self, seed: int):
+        """The class-balanced batch of SNIP/GraSP for one seed."""
+        ds = self.dataset
+        return class_balanced_batch(ds.x_train, ds.y_train, self.config.per_class,
+                                    jax.random.key(10_000 + int(seed)))
+
+    def at_init_masks(self, method: str, sparsity: float, params_batch=None, *, invert=False):
+        """Masks (leading seed axis) of an at-init method on each seed's initial weights."""
+        c = self.config
+        params_batch = self.params0 if params_batch is None else params_batch
+        out = []
+        for i, seed in enumerate(c.seeds):
+            p = self._seed_slice(params_batch, i)
+            out.append(prune(method, p, self.apply_fn, self.scoring_batch(seed), sparsity,
+                             key=jax.random.key(20_000 + int(seed)), invert=invert,
+                             rounds=c.synflow_rounds if method == "synflow" else None))
+        return self._stack(out)
+
+    def train(self, params_batch, mask_batch, steps=None):
+        """Train every seed with its mask; returns the test accuracies."""
+        res = train_masked(self.loss_fn, params_batch, mask_batch, self.optimizer,
+                           steps or self.config.steps, batched=True)
+        return self.accuracy(res.params), res
+
+    def _add_point(self, name, sparsity, accs):
+        cur = self.results["curves"].setdefault(name, {"sparsity": [], "accuracy": []})
+        cur["sparsity"].append(float(sparsity))
+        cur["accuracy"].append([float(a) for a in accs])
+
+    def dense(self):
+        """Train the dense network (split at the rewind step); cached."""
+        if self._dense is None:
+            c, k = self.config, self.config.rewind_step
+            if k > 0:
+                first = train_masked(self.loss_fn, self.params0, None, self.optimizer, k, batched=True)
+                theta_k = first.params
+                res = train_masked(self.loss_fn, theta_k, None, self.optimizer, c.steps - k, batched=True)
+            else:
+                theta_k = self.params0
+                res = train_masked(self.loss_fn, self.params0, None, self.optimizer, c.steps, batched=True)
+            self._dense = (theta_k, res.params)
+            self.results["dense"] = self.accuracy(res.params)
+        return self._dense
+
+    def _magnitude_masks(self, weights, current, sparsity):
+        return _map_seeds(functools.partial(_imp_mask, sparsity=sparsity), True, weights, current)
+
+    # ------------------------------------------------------------------ generators
+    def curve_steps(self, methods: Sequence[str] = CURVES) -> Iterator[tuple[float, str]]:
+        """Fill ``results["curves"]`` for ``methods``; yields ``(fraction, message)`` per chunk.
+
+        Raises:
+          ValueError: an unknown curve name.
+        """
+        for m in methods:
+            _check_choice("curve", m, CURVES)
+        c = self.config
+        at_init = [m for m in methods if m in METHODS]
+        chunks = (1 + len(at_init) * len(c.sparsities)
+                  + (len(c.sparsities) if "magnitude_after" in methods else 0)
+                  + (self._lottery_target() if "lottery" in methods else 0))
+        done = 0
+        for m in methods:
+            self.results["curves"].pop(m, None)
+        self.dense()
+        done += 1
+        yield done / chunks, f"dense network trained ({np.mean(self.results['dense']):.1%} test accuracy)"
+        for s in c.sparsities:
+            for m in at_init:
+                accs, _ = self.train(self.params0, self.at_init_masks(m, s))
+                self._add_point(m, s, accs)
+                done += 1
+                yield done / chunks, f"{m} at sparsity {s:.1%}: {np.mean(accs):.1%}"
+        if "magnitude_after" in methods:
+            theta_k, trained = self.dense()
+            for s in c.sparsities:
+                mk = self._magnitude_masks(trained, None, s)
+                accs, _ = self.train(trained, mk, c.steps - c.rewind_step)
+                self._add_point("magnitude_after", s, accs)
+                done += 1
+                yield done / chunks, f"magnitude after training, sparsity {s:.1%}: {np.mean(accs):.1%}"
+        if "lottery" in methods:
+            for r, s, accs in self._lottery_steps(self._lottery_target()):
+                self._add_point("lottery", s, accs)
+                done += 1
+                yield done / chunks, f"lottery ticket round {r} (sparsity {s:.1%}): {np.mean(accs):.1%}"
+
+    def _lottery_target(self):
+        c = self.config
+        top = max(c.sparsities)
+        return int(math.ceil(math.log(1.0 - top) / math.log(1.0 - c.prune_fraction) - 1e-9))
+
+    def _lottery_steps(self, rounds: int):
+        """IMP rounds 1..rounds (cached masks reused); yields (round, sparsity, accuracies)."""
+        c = self.config
+        theta_k, trained = self.dense()
+        current = None
+        for r in range(1, rounds + 1):
+            s = c.lottery_sparsity(r)
+            if r in self._lottery:
+                current, trained, accs = self._lottery[r]
+            else:
+                current = self._magnitude_masks(trained, current, s)
+                accs, res = self.train(theta_k, current, c.steps - c.rewind_step)
+                trained = res.params
+                self._lottery[r] = (current, trained, accs)
+            yield r, s, accs
+
+    def ablation_steps(self, rounds: int, methods: Sequence[str] = ABLATION_METHODS
+                       ) -> Iterator[tuple[float, str]]:
+        """Ablations at the sparsity of IMP round ``rounds``; fills ``results["ablations"]``.
+
+        At-init methods: original, layerwise-shuffled mask, reinitialised weights (a fresh seed,
+        same mask), inverted scores. Lottery ticket: original, shuffled (rewound weights under a
+        shuffled mask), reinit (fresh weights under the ticket's mask, trained T steps).
+
+        Raises:
+          ValueError: unknown method or rounds < 1.
+        """
+        for m in methods:
+            _check_choice("ablation method", m, ABLATION_METHODS)
+        if int(rounds) != rounds or rounds < 1:
+            raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
+        c = self.config
+        s = c.lottery_sparsity(rounds)
+        out = self.results["ablations"].setdefault(f"{s:.4f}", {})
+        fresh = self._init(tuple(1000 + int(x) for x in c.seeds))
+        shuffle_keys = [jax.random.key(30_000 + int(x)) for x in c.seeds]
+        at_init = [m for m in methods if m in METHODS]
+        chunks = len(at_init) * 4 + (("lottery" in methods) * (rounds + 2))
+        done = 0
+        for m in at_init:
+            mk = self.at_init_masks(m, s)
+            shuffled = self._stack([shuffle_within_layers(self._seed_slice(mk, i), k)
+                                    for i, k in enumerate(shuffle_keys)])
+            runs = {"original": (self.params0, mk), "shuffled": (self.params0, shuffled),
+                    "reinit": (fresh, mk), "inverted": (self.params0, self.at_init_masks(m, s, invert=True))}
+            out[m] = {}
+            for v, (p, mm) in runs.items():
+                accs, _ = self.train(p, mm)
+                out[m][v] = accs
+                done += 1
+                yield done / chunks, f"{m}, {v}, sparsity {s:.1%}: {np.mean(accs):.1%}"
+        if "lottery" in methods:
+            for r, _, _ in self._lottery_steps(rounds):
+                done += 1
+                yield done / chunks, f"lottery ticket round {r} of {rounds}"
+            current, _, accs = self._lottery[rounds]
+            theta_k, _ = self.dense()
+            out["lottery"] = {"original": accs}
+            shuffled = self._stack([shuffle_within_layers(self._seed_slice(current, i), k)
+                                    for i, k in enumerate(shuffle_keys)])
+            out["lottery"]["shuffled"], _ = self.train(theta_k, shuffled, c.steps - c.rewind_step)
+            done += 1
+            yield done / chunks, f"lottery ticket, shuffled: {np.mean(out['lottery']['shuffled']):.1%}"
+            out["lottery"]["reinit"], _ = self.train(fresh, current)
+            done += 1
+            yield done / chunks, f"lottery ticket, reinit: {np.mean(out['lottery']['reinit']):.1%}"
+
+    def layer_fractions(self, sparsity: float, methods: Sequence[str] = METHODS, seed_index: int = 0
+                        ) -> dict[str, dict]:
+        """Remaining fraction per layer and collapsed layers of each at-init method (no training).
+
+        Returns:
+          ``{method: {"remaining": {layer: fraction}, "collapsed": [layers]}}`` for the seed
+          ``config.seeds[seed_index]``.
+        """
+        c = self.config
+        p = self._seed_slice(self.params0, seed_index)
+        seed = c.seeds[seed_index]
+        out = {}
+        for m in methods:
+            mk = prune(m, p, self.apply_fn, self.scoring_batch(seed), sparsity,
+                       key=jax.random.key(20_000 + int(seed)),
+                       rounds=c.synflow_rounds if m == "synflow" else None)
+            out[m] = {"remaining": remaining_per_layer(mk), "collapsed": collapsed_layers(mk)}
+        return out
+
+    def run_all(self) -> Iterator[tuple[float, str]]:
+        """Curves, then the ablations at every ``config.ablation_rounds``; yields progress."""
+        parts = 1 + len(self.config.ablation_rounds)
+        for f, msg in self.curve_steps():
+            yield f / parts, msg
+        for j, r in enumerate(self.config.ablation_rounds):
+            for f, msg in self.ablation_steps(r):
+                yield (1 + j + f) / parts, msg
+
+
+@functools.lru_cache(maxsize=8)
+def _batched_accuracy(apply_fn):
+    def acc(params, x, y):
+        return jnp.mean(jnp.argmax(apply_fn(params, x), -1) == y)
+
+    return jax.jit(jax.vmap(acc, in_axes=(0, None, None)))
+
+
+def provenance(command: str, config: StudyConfig, seconds: float) -> dict:
+    """Where a precomputed result comes from: command, config, versions, machine, time."""
+    import os
+
+    import flax
+
+    versions = {"python": platform.python_version(), "jax": jax.__version__,
+                "jaxlib": getattr(jax.lib, "__version__", None) or jax.__version__,
+                "flax": flax.__version__, "optax": optax.__version__, "numpy": np.__version__}
+    try:
+        import mnist1d
+
+        versions["mnist1d"] = getattr(mnist1d, "__version__", "installed")
+    except ImportError:  # pragma: no cover
+        pass
+    return {"command": command, "config": _jsonable(dataclasses.asdict(config)), "versions": versions,
+            "machine": {"platform": platform.platform(), "processor": platform.machine(),
+                        "cpu_count": os.cpu_count(),
+                        "devices": [str(d) for d in jax.devices()]},
+            "seconds": round(seconds, 1),
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            "dataset": "MNIST-1D generated locally (mnist1d.data.make_dataset, get_dataset_args())"}
+
+
+def precompute(out: str | Path, config: StudyConfig | None = None, *, command: str = "",
+               progress: Callable[[float, str], None] | None = None) -> Path:
+    """Run the whole study and write ``<out>/pruning_study.json`` (curves, ablations, layers).
+
+    Args:
+      out: output folder (created).
+      config: default :meth:`StudyConfig.full`.
+      command: the command line to record in the provenance.
+      progress: called with ``(fraction, message)`` after each chunk.
+    Returns:
+      The path of the JSON file.
+    """
+    config = config or StudyConfig.full()
+    t0 = time.perf_counter()
+    study = Study(config)
+    for frac, msg in study.run_all():
+        if progress is not None:
+            progress(frac, msg)
+    layers = {f"{s:g}": study.layer_fractions(s) for s in (0.9, 0.99, 0.995, 0.999)}
+    payload = {"provenance": provenance(command, config, time.perf_counter() - t0),
+               "dense": study.results["dense"], "curves": study.results["curves"],
+               "ablations": study.results["ablations"], "layers": layers,
+               "layer_names": prunable_paths(study.params0)}
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ASSET_FILE
+    path.write_text(json.dumps(_jsonable(payload), indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def load_precomputed(path: str | Path | None = None) -> dict:
+    """Read a study written by :func:`precompute` (default: the repository's assets/lab4/).
+
+    Raises:
+      FileNotFoundError: no such file (run ``python -m hardtrain.pruning precompute``).
+    """
+    if path is None:
+        path = Path(__file__).resolve().parents[2] / "assets" / "lab4" / ASSET_FILE
+    path = Path(path)
+    if path.is_dir():
+        path = path / ASSET_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found; run `python -m hardtrain.pruning precompute "
+                                f"--out assets/lab4/`")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m hardtrain.pruning precompute --out assets/lab4/ [--scale full|live|tiny]``."""
+    parser = argparse.ArgumentParser(prog="python -m hardtrain.pruning",
+                                     description="Precompute lab 4's pruning study with provenance.")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    pre = sub.add_parser("precompute", help="run the study and write pruning_study.json")
+    pre.add_argument("--out", default="assets/lab4/", help="output folder (default assets/lab4/)")
+    pre.add_argument("--scale", choices=("full", "live", "tiny"), default="full",
+                     help="study size: full (the lab's curves), live, or tiny (tests)")
+    args = parser.parse_args(argv)
+    config = {"full": StudyConfig.full, "live": StudyConfig.live, "tiny": StudyConfig.tiny}[args.scale]()
+    command = "python -m hardtrain.pruning " + " ".join(argv if argv is not None else sys.argv[1:])
+
+    def report(frac, msg):
+        print(f"[{frac:6.1%}] {msg}", flush=True)
+
+    path = precompute(args.out, config, command=command, progress=report)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
