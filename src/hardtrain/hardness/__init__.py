@@ -21,6 +21,7 @@ from .irrational import (PLATEAUS, IrrationalOptimum, PlateauRun, best_rational_
                          irrational_gd, irrational_optimum, profile_loss, relu_example_loss)
 from .judd import ARCHITECTURES, LoadingResult, loading_problem
 from .relaxation import GDResult, fit_threshold_network_gd, gd_single_restart
+from .scaling import ScalingPoint, scaling_sweep
 from .setsplitting import (PAPER_EXAMPLE, TRIANGLE, brute_force_splittings, format_hypergraph,
                            is_splitting, parse_hypergraph, random_instance, solve_set_splitting,
                            validate_instance)
@@ -34,5 +35,5 @@ __all__ = [
     "parse_dimacs", "validate_cnf", "cnf_to_nae", "cnf_to_set_splitting", "assignment_from_splitting",
     "pigeonhole_cnf", "random_3cnf", "is_satisfied", "LoadingResult", "loading_problem",
     "ARCHITECTURES", "IrrationalOptimum", "irrational_optimum", "relu_example_loss", "profile_loss",
-    "best_rational_weights", "PlateauRun", "irrational_gd", "PLATEAUS",
+    "best_rational_weights", "PlateauRun", "irrational_gd", "PLATEAUS", "ScalingPoint", "scaling_sweep",
 ]

@@ -11,7 +11,7 @@ regular counterpart.
 Here the question is answered exactly, by brute force over subsets of the examples, for two
 architectures: a single threshold unit ("perceptron", LP feasibility: polynomial) and Blum &
 Rivest's 3-node network ("3-node", :func:`fit_threshold_network`, exponential). Only for
-tiny instances (at most 12 examples).
+tiny instances (at most 14 examples).
 """
 
 from __future__ import annotations
@@ -56,19 +56,19 @@ def loading_problem(X, y, architecture: str = "3-node", fraction: float = 1.0) -
     can be classified exactly is the best achievable number of correct examples.
 
     Args:
-      X: array of shape (m, d), m <= 12. y: array of shape (m,) in {-1, +1}.
+      X: array of shape (m, d), m <= 14. y: array of shape (m,) in {-1, +1}.
       architecture: "perceptron" or "3-node" (see :data:`ARCHITECTURES`).
       fraction: the share of examples that must be correct, in (0, 1]; Judd's theorem holds
         already for 2/3.
     Returns:
       A :class:`LoadingResult`.
     Raises:
-      ValueError: bad shapes or labels, m > 12, unknown architecture, fraction outside (0, 1].
+      ValueError: bad shapes or labels, m > 14, unknown architecture, fraction outside (0, 1].
     """
     X, y = _check_xy(X, y)
     m = X.shape[0]
-    if m > 12:
-        raise ValueError(f"brute force over subsets is for tiny instances: m <= 12 examples, got {m}")
+    if m > 14:
+        raise ValueError(f"brute force over subsets is for tiny instances: m <= 14 examples, got {m}")
     if architecture not in ARCHITECTURES:
         raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
     if not 0 < fraction <= 1:

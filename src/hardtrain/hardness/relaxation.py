@@ -118,11 +118,15 @@ def _bucket(k: int, step: int) -> int:
     return max(step, -(-k // step) * step)
 
 
-def _pad(X, y):
-    """Pad rows to a multiple of 16 and columns to a multiple of 8 (masked out), so that
-    instances of similar size share one compiled program."""
+def _pad(X, y, pad_to=None):
+    """Pad rows to a multiple of 16 and columns to a multiple of 8 (masked out), or to
+    ``pad_to`` = (rows, cols), so that instances of similar size share one compiled program."""
     m, d = X.shape
     M, D = _bucket(m, 16), _bucket(d, 8)
+    if pad_to is not None:
+        if pad_to[0] < m or pad_to[1] < d:
+            raise ValueError(f"pad_to={tuple(pad_to)} is smaller than the data's shape {(m, d)}")
+        M, D = int(pad_to[0]), int(pad_to[1])
     Xp = np.zeros((M, D), np.float32)
     Xp[:m, :d] = X
     yp = np.ones(M, np.float32)
@@ -155,7 +159,7 @@ def _validate(X, y, restarts, steps, width, learning_rate, output):
 
 def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 2, *,
                              learning_rate: float = 0.1, output: str = "any",
-                             init_scale: float = 1.0) -> GDResult:
+                             init_scale: float = 1.0, pad_to: tuple[int, int] | None = None) -> GDResult:
     """Gradient descent on the smooth relaxation of a threshold network, from many restarts.
 
     Hidden units tanh(W^T x + b) (``width`` of them), output logit v . h + v0 (``output="any"``,
@@ -177,15 +181,18 @@ def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 
       width: hidden units (2 = Blum & Rivest's network).
       learning_rate: Adam's step size. output: "any" or "and".
       init_scale: standard deviation of the hidden weights times sqrt(d).
+      pad_to: (rows, cols) to pad X to (masked), e.g. the largest instance of a sweep, so that
+        a whole sweep runs one compiled program.
     Returns:
       A :class:`GDResult`; ``success_rate`` is the fraction of restarts whose thresholded network
       classifies every point, ``errors`` the per-restart count of misclassified points.
     Raises:
-      ValueError: bad shapes, labels outside {-1, +1}, non-positive sizes or learning rate.
+      ValueError: bad shapes, labels outside {-1, +1}, non-positive sizes or learning rate,
+        ``pad_to`` smaller than X.
     """
     X, y = _validate(X, y, restarts, steps, width, learning_rate, output)
     m, d = X.shape
-    Xp, yp, mask = _pad(X, y)
+    Xp, yp, mask = _pad(X, y, pad_to)
     keys = jax.random.split(key, int(restarts))
     fn = _compiled(int(steps), int(width), output == "and", float(init_scale), True)
     params, loss, err, smooth = fn(keys, jnp.asarray(Xp), jnp.asarray(yp), jnp.asarray(mask),
