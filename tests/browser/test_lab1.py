@@ -61,6 +61,7 @@ SNAPSHOT_JS = "(names) => {" + _GRAPH + """
       drawn_height: Math.round(gd.getBoundingClientRect().height),
       traces: gd.data.map((t) => ({type: t.type || 'scatter', x: size(t.x), y: size(t.y),
                                    z: size(t.z)})),
+      images: ((gd.layout && gd.layout.images) || []).map((im) => (im.source || '').length),
     };
   }
   return out;
@@ -84,6 +85,24 @@ WATCH_STATUS_JS = """(selector) => {
   new MutationObserver(() => window.__htSeen.push(el.innerText))
     .observe(el, {subtree: true, childList: true, characterData: true});
 }"""
+
+
+# The first layout image of a figure (a heatmap drawn as a PNG, see views.common.heatmap_image):
+# its source, placement, the x axis range, and the PNG's decoded size in pixels.
+IMAGE_JS = "async (name) => {" + _GRAPH + """
+  const gd = graph(name);
+  const im = gd && gd.layout && gd.layout.images && gd.layout.images[0];
+  if (!im || !im.source) return null;
+  const img = new Image();
+  img.src = im.source;
+  await img.decode();
+  return {source: im.source, x: im.x, sizex: im.sizex, range: gd.layout.xaxis.range,
+          width: img.naturalWidth, height: img.naturalHeight};
+}"""
+
+
+def image(page, name):
+    return page.evaluate(IMAGE_JS, name)
 
 
 def trace(page, name, index, keys=("x", "y")):
@@ -191,7 +210,7 @@ def test_figures_show_their_initial_results(lab1):
     """
     snap = {name: vp.initial[name] for name, vp in lab1.items()}
     wanted = {  # figure: (trace index, field that must be non-empty, what it is)
-        "bowl": [(0, "z", "loss heatmap"), (2, "x", "GD loss curve"), (3, "x", "||w|| curve")],
+        "bowl": [(2, "x", "GD loss curve"), (3, "x", "||w|| curve")],
         "playground": [(3, "x", "trajectories"), (4, "x", "end points")],
         "symmetries": [(0, "x", "tanh segment"), (2, "x", "ReLU rescaling curve"),
                        (3, "x", "ReLU straight line")],
@@ -203,6 +222,8 @@ def test_figures_show_their_initial_results(lab1):
         for index, key, what in checks:
             if snap[name]["traces"][index][key] == 0:
                 missing.append(f"{name}: {what} (trace {index}.{key}) is empty in the browser")
+        if name in ("bowl", "playground") and not any(n > 100 for n in snap[name]["images"]):
+            missing.append(f"{name}: the loss surface (a layout image) is missing in the browser")
         if snap[name]["height"] != heights[name]:
             missing.append(f"{name}: layout height {snap[name]['height']} in the browser, "
                            f"the view sets {heights[name]}")
@@ -248,18 +269,22 @@ def test_span_slider_by_keyboard(lab1):
     view = ".ht-lab1-bowl"
     readout = page.locator(f"{view} .ht-span .widget-readout")
     old_readout = readout.inner_text()
-    before = trace_raw(page, "bowl", 0, ("z",))
+    before = image(page, "bowl")
     press_on_handle(page, f"{view} .ht-span", "ArrowRight", 2)
     expect(readout).not_to_have_text(old_readout)
-    wait_for_trace_change(page, "bowl", 0, before, ("z",))
     span = float(readout.inner_text())
-    # Wait for the last of the keypresses to land: the slice spans [-span, span].
+    # Wait for the last of the keypresses to land: the slice spans [-span, span], so its picture
+    # (41 pixel centres from -span to span) starts half a pixel left of -span.
+    half_pixel = span / 40
     page.wait_for_function(
-        "([sel, span]) => { const d = document.querySelector(sel);"
-        " return d && d.data[0].x && Math.abs(d.data[0].x[0] + span) < 1e-3; }",
-        arg=[".ht-fig-bowl", span], timeout=UPDATE_TIMEOUT_MS, polling=100)
-    z = trace(page, "bowl", 0, ("z",))[0]
-    assert len(z) == 41 and all(len(row) == 41 for row in z)
+        "([sel, left]) => { const d = document.querySelector(sel);"
+        " const im = d && d.layout && d.layout.images && d.layout.images[0];"
+        " return im && Math.abs(im.x - left) < 1e-3; }",
+        arg=[".ht-fig-bowl", -span - half_pixel], timeout=UPDATE_TIMEOUT_MS, polling=100)
+    after = image(page, "bowl")
+    assert after["source"] != before["source"], "the slice's picture did not change"
+    assert (after["width"], after["height"]) == (41, 41)
+    assert abs(after["range"][0] + span + half_pixel) < 1e-3, after["range"]  # axes follow the slice
     expect(page.locator(f"{view} .ht-status")).to_contain_text("Slice of 41x41")
     assert_clean(lab1["bowl"])
 

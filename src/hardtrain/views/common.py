@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from ..config import release_memory
 
 __all__ = ["Status", "NumberField", "guarded", "figure_widget", "compact", "css_class",
-           "labelled", "Timer", "ExerciseBox", "LongRun"]
+           "labelled", "Timer", "ExerciseBox", "LongRun", "heatmap_image", "colorbar_trace"]
 
 log = logging.getLogger("hardtrain.views")
 
@@ -183,9 +183,14 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
     """
     fig = go.Figure(fig if fig is not None else go.Figure())
     cls = _figure_widget_class()
-    fig.update_layout(template="plotly_white", height=height, margin=dict(l=60, r=20, t=50, b=50),
+    # Subplot titles sit just above the plots: lift the legend above them, with room for it.
+    titled = any(a.yref == "paper" and (a.y or 0) >= 1.0 for a in fig.layout.annotations)
+    m = fig.layout.margin  # a view's own margins win over the defaults
+    margin = {k: (getattr(m, k) if getattr(m, k) is not None else v)
+              for k, v in dict(l=60, r=20, t=90 if titled else 50, b=50).items()}
+    fig.update_layout(template="plotly_white", height=height, margin=margin,
                       paper_bgcolor="white", font=dict(size=13),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+                      legend=dict(orientation="h", yanchor="bottom", y=1.09 if titled else 1.02, x=0))
     fw = cls(fig)
     if name:
         css_class(fw, f"ht-fig-{name}")
@@ -249,6 +254,68 @@ def compact(a, decimals: int = 5) -> np.ndarray:
     if a.ndim == 1:
         return a.astype(np.float32)
     return np.round(a.astype(np.float64), decimals)
+
+
+@functools.lru_cache(maxsize=8)
+def _colorscale_table(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Stops (K,) and RGB colours (K, 3) of a named plotly colorscale."""
+    from plotly.colors import get_colorscale, hex_to_rgb, unlabel_rgb
+
+    stops, colours = [], []
+    for pos, colour in get_colorscale(name):
+        stops.append(float(pos))
+        colours.append(hex_to_rgb(colour) if colour.startswith("#") else unlabel_rgb(colour))
+    return np.asarray(stops), np.asarray(colours, np.float64)
+
+
+def heatmap_image(z, *, colorscale: str = "Viridis", zmin: float | None = None,
+                  zmax: float | None = None) -> tuple[str, float, float]:
+    """A 2-D array as a PNG data URI, coloured like a plotly heatmap, for ``layout.images``.
+
+    Why: a plotly ``Heatmap`` trace is recomputed and redrawn on every restyle of the figure,
+    even of another trace (measured in Chromium: a 101x101 heatmap under a scatter made each
+    restyle of the scatter 66 ms instead of 46 ms). An image in the layout is decoded once and
+    only moved. Place it with ``x``/``y`` at the top-left corner, ``sizex``/``sizey`` the spans,
+    ``sizing="stretch"``, ``layer="below"``; the browser interpolates between the pixels.
+
+    Args:
+      z: array of shape (rows, cols); row j is drawn at the j-th y value from the *bottom*
+        (plotly's heatmap convention, entry [j, i] at (x[i], y[j])). NaN and inf are transparent.
+      colorscale: a plotly colorscale name.
+      zmin, zmax: colour range; default the finite min and max of ``z``.
+    Returns:
+      (data URI of an RGBA PNG with ``rows`` x ``cols`` pixels, zmin, zmax).
+    Raises:
+      ValueError: ``z`` is not 2-D.
+    """
+    import base64
+    import io
+
+    from PIL import Image
+
+    z = np.asarray(z, np.float64)
+    if z.ndim != 2:
+        raise ValueError(f"heatmap_image needs a 2-D array, got shape {z.shape}")
+    finite = np.isfinite(z)
+    lo = float(np.min(z[finite])) if zmin is None and finite.any() else float(zmin if zmin is not None else 0.0)
+    hi = float(np.max(z[finite])) if zmax is None and finite.any() else float(zmax if zmax is not None else 1.0)
+    t = np.clip((np.where(finite, z, lo) - lo) / (hi - lo if hi > lo else 1.0), 0.0, 1.0)
+    stops, colours = _colorscale_table(colorscale)
+    rgba = np.empty(z.shape + (4,), np.uint8)
+    for c in range(3):
+        rgba[..., c] = np.rint(np.interp(t, stops, colours[:, c]))
+    rgba[..., 3] = np.where(finite, 255, 0)
+    buf = io.BytesIO()
+    Image.fromarray(rgba[::-1], "RGBA").save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), lo, hi
+
+
+def colorbar_trace(title: str, zmin: float, zmax: float, *, colorscale: str = "Viridis",
+                   **colorbar) -> go.Scatter:
+    """An invisible one-point trace that draws only a colour bar (for a :func:`heatmap_image`)."""
+    return go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                      marker=dict(color=[zmin], cmin=zmin, cmax=zmax, colorscale=colorscale, size=0,
+                                  showscale=True, colorbar=dict(title=title, **colorbar)))
 
 
 class Timer:

@@ -19,11 +19,22 @@ from plotly.subplots import make_subplots
 from .. import data, landscape, models
 from .. import train as training
 from ..config import fast_mode, release_memory
-from .common import COLORS, NumberField, Status, Timer, compact, css_class, figure_widget, guarded
+from .common import (COLORS, NumberField, Status, Timer, colorbar_trace, compact, css_class, figure_widget,
+                     guarded, heatmap_image)
 
 __all__ = ["ConvexBowl", "ProductPlayground", "Symmetries", "MLPSlice"]
 
 _BINARY = ("breast_cancer", "moons", "circles", "xor")
+
+
+def _image_placement(source: str, xs: np.ndarray, ys: np.ndarray) -> dict:
+    """``layout.images`` entry putting a :func:`heatmap_image` of z[j, i] at (xs[i], ys[j]) on
+    the first subplot's axes; pixel centres on the grid points, as a Heatmap trace would draw."""
+    hx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
+    hy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
+    return dict(source=source, xref="x", yref="y", x=float(xs[0]) - hx / 2, y=float(ys[-1]) + hy / 2,
+                sizex=float(xs[-1] - xs[0]) + hx, sizey=float(ys[-1] - ys[0]) + hy,
+                sizing="stretch", layer="below")
 
 
 def _dropdown(label, options, value, name):
@@ -61,14 +72,16 @@ class ConvexBowl(widgets.VBox):
                             specs=[[{}, {"secondary_y": True}]],
                             subplot_titles=("Loss on a 2-D slice through the GD solution",
                                             "Gradient descent: loss and ||w|| per step"))
-        fig.add_trace(go.Heatmap(colorscale="Viridis", colorbar=dict(title="loss", x=0.5)), 1, 1)
+        # The slice is a picture in the layout (see heatmap_image: a Heatmap trace is slower to
+        # redraw); trace 0 only draws its colour bar.
+        fig.add_trace(colorbar_trace("loss", 0.0, 1.0, x=0.5), 1, 1)
         fig.add_trace(go.Scatter(mode="markers", marker=dict(symbol="x", size=10, color="white"),
                                  name="GD solution", showlegend=False), 1, 1)
         fig.add_trace(go.Scatter(name="loss", line=dict(color=COLORS[0])), 1, 2)
         fig.add_trace(go.Scatter(name="||w||", line=dict(color=COLORS[1], dash="dot")), 1, 2,
                       secondary_y=True)
-        fig.update_xaxes(title_text="alpha (direction 1)", row=1, col=1)
-        fig.update_yaxes(title_text="beta (direction 2)", row=1, col=1)
+        fig.update_xaxes(title_text="alpha (direction 1)", showgrid=False, zeroline=False, row=1, col=1)
+        fig.update_yaxes(title_text="beta (direction 2)", showgrid=False, zeroline=False, row=1, col=1)
         fig.update_xaxes(title_text="step", row=1, col=2)
         fig.update_yaxes(title_text="loss", type="log", row=1, col=2)
         fig.update_yaxes(title_text="||w||", secondary_y=True, row=1, col=2)
@@ -127,12 +140,17 @@ class ConvexBowl(widgets.VBox):
         grid = np.linspace(-span, span, self.GRID, dtype=np.float32)
         with Timer() as t:  # np.asarray waits for JAX's asynchronous dispatch to finish
             z = np.asarray(landscape.surface(self.loss_fn, self.params, dirs, grid, grid))
-            lam = np.asarray(landscape.slice_hessian_eigenvalues(self.loss_fn, self.params, dirs,
-                                                                 grid[::4], grid[::4]))
-        g = compact(grid)
+        source, zmin, zmax = heatmap_image(z)
+        image = _image_placement(source, grid, grid)
         with self.fig.batch_update():
-            self.fig.data[0].update(x=g, y=g, z=compact(z))
+            self.fig.layout.images = [image]
+            self.fig.layout.xaxis.range = [image["x"], image["x"] + image["sizex"]]
+            self.fig.layout.yaxis.range = [image["y"] - image["sizey"], image["y"]]
+            self.fig.data[0].marker.update(cmin=zmin, cmax=zmax, color=[zmin])
             self.fig.data[1].update(x=[0.0], y=[0.0])
+        # The curvature is computed after the figure's update has been sent: the picture first.
+        lam = np.asarray(landscape.slice_hessian_eigenvalues(self.loss_fn, self.params, dirs,
+                                                             grid[::4], grid[::4]))
         self.status.ok(f"Slice of {self.GRID}x{self.GRID} losses in {t.ms:.0f} ms; smallest curvature on "
                        f"the slice {float(np.asarray(lam).min()):.2e} (>= 0: convex along the slice).")
 
@@ -174,9 +192,11 @@ class ProductPlayground(widgets.VBox):
         hyp_a = np.concatenate([a, [np.nan], -a])
         hyp_w = np.concatenate([1 / a, [np.nan], -1 / a])
         fig = go.Figure()
-        fig.add_trace(go.Heatmap(x=compact(grid), y=compact(grid), z=compact(np.log10(1 + np.asarray(z))),
-                                 colorscale="Viridis", colorbar=dict(title="log10(1+L)"),
-                                 hovertemplate="a=%{x:.2f}<br>w=%{y:.2f}<br>log10(1+L)=%{z:.2f}<extra></extra>"))
+        # The surface is a picture under the traces (see heatmap_image): a Heatmap trace would be
+        # redrawn on every restyle of the trajectories. Trace 0 only draws its colour bar.
+        source, zmin, zmax = heatmap_image(np.log10(1 + np.asarray(z)))
+        fig.add_trace(colorbar_trace("log10(1+L)", zmin, zmax))
+        fig.add_layout_image(_image_placement(source, grid, grid))
         fig.add_trace(go.Scatter(x=compact(hyp_a), y=compact(hyp_w), mode="lines", name="minima: a w = 1",
                                  line=dict(color="white", dash="dash")))
         fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers+text", name="saddle",
@@ -190,9 +210,10 @@ class ProductPlayground(widgets.VBox):
         fig.add_trace(go.Scatter(mode="markers+text", name="diverged", textposition="top center",
                                  textfont=dict(color="white"),
                                  marker=dict(symbol="x", size=13, color="#d62728")))
-        fig.update_layout(title="L(a, w) = (a w - 1)^2 and optimiser trajectories",
-                          xaxis=dict(title="a", range=[-self.LIM, self.LIM]),
-                          yaxis=dict(title="w", range=[-self.LIM, self.LIM], scaleanchor="x"))
+        fig.update_layout(title=dict(text="L(a, w) = (a w - 1)^2 and optimiser trajectories", y=0.98,
+                                     yanchor="top"), margin=dict(t=85),
+                          xaxis=dict(title="a", range=[-self.LIM, self.LIM], showgrid=False, zeroline=False),
+                          yaxis=dict(title="w", range=[-self.LIM, self.LIM], showgrid=False, zeroline=False))
         self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         row1 = widgets.HBox([self.optimizer, self.lr, self.steps], layout=widgets.Layout(flex_flow="row wrap"))
         row2 = widgets.HBox([self.start, self.n_starts, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
