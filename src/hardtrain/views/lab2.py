@@ -1,0 +1,599 @@
+"""Lab 2 dashboards: NP-hard training instances (Blum-Rivest, Judd) and irrational optima.
+
+Each view is one widget (controls, one FigureWidget, a status line) that calls
+:mod:`hardtrain.hardness`; none holds numerics of its own. Sizes come from small fixed sets so
+that compiled programs are reused; long runs go through :class:`LongRun` (progress, Stop, budget).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as widgets
+import jax
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .. import hardness as hd
+from ..config import fast_mode
+from .common import (COLORS, LongRun, NumberField, Status, Timer, compact, css_class, figure_widget,
+                     guarded)
+
+__all__ = ["Instance", "ReductionView", "GDRestartsView", "ScalingView", "JuddView",
+           "IrrationalView", "PRESETS"]
+
+PLUS, MINUS = COLORS[0], COLORS[1]
+
+#: Instances a learner can pick (name -> how to build it).
+PRESETS = ("paper example", "triangle", "random", "pigeonhole formula (2 holes)", "typed")
+
+
+def _dropdown(label, options, value, name):
+    return css_class(widgets.Dropdown(options=options, value=value, description=label,
+                                      style={"description_width": "initial"}), f"ht-lab2-{name}")
+
+
+class Instance:
+    """The learner's current Set-Splitting instance, shared by the views of a page.
+
+    Attributes:
+      n, subsets: the instance (0-based). label: where it came from. listeners: callables run
+      after a change.
+    """
+
+    def __init__(self, n: int, subsets, label: str):
+        self.n, self.subsets, self.label = n, subsets, label
+        self.listeners = []
+
+    def set(self, n, subsets, label):
+        self.n, self.subsets, self.label = n, subsets, label
+        for fn in self.listeners:
+            fn()
+
+    def dataset(self, gadget: bool = True):
+        return hd.blum_rivest_dataset(self.n, self.subsets, gadget=gadget)
+
+
+def _projection(X: np.ndarray) -> np.ndarray:
+    """First two principal components of X (NumPy SVD), shape (m, 2); zero-padded if rank < 2."""
+    Xc = X - X.mean(0)
+    _, _, vt = np.linalg.svd(Xc, full_matrices=False)
+    P = Xc @ vt[:2].T
+    if P.shape[1] < 2:
+        P = np.hstack([P, np.zeros((len(P), 2 - P.shape[1]))])
+    return P
+
+
+def _jitter(k: int, seed: int = 0) -> np.ndarray:
+    return 0.04 * np.random.default_rng(seed).standard_normal((k, 2))
+
+
+class ReductionView(widgets.VBox):
+    """Section 1: a hypergraph becomes a training set; the exact solver decides it.
+
+    Type a hypergraph ("1 2 | 2 3", elements from 1 as in the paper) or pick a preset; the view
+    shows the Blum-Rivest training set (table and a 2-D projection), runs the exact solver
+    (LP per assignment, within a budget), and shows the two planes through the positions of the
+    points relative to them, the colouring read back from the network, and the SAT solver's
+    verdict. Switching the gadget off lets an unrestricted output unit "cheat".
+    """
+
+    BUDGET_S = 20.0
+    MAX_ROWS = 40
+
+    def __init__(self, instance: Instance | None = None, preset: str = "paper example"):
+        self.instance = instance or Instance(*hd.PAPER_EXAMPLE, "paper example")
+        self.status = Status("")
+        self.preset = _dropdown("Instance", PRESETS, preset, "preset")
+        self.text = css_class(widgets.Text(value=hd.format_hypergraph(self.instance.subsets),
+                                           description="Hypergraph", continuous_update=False,
+                                           placeholder="e.g. 1 2 | 2 3",
+                                           style={"description_width": "initial"},
+                                           layout=widgets.Layout(width="28em")), "ht-lab2-hypergraph")
+        self.text_msg = css_class(widgets.HTML(""), "ht-field-message")
+        self.rand_n = NumberField("Random: elements n", 6, 3, 14, name="lab2-random-n",
+                                  on_change=lambda _: self._preset_changed())
+        self.rand_seed = NumberField("seed", 0, 0, 99999, name="lab2-random-seed",
+                                     on_change=lambda _: self._preset_changed())
+        self.gadget = css_class(widgets.Checkbox(value=True, description="gadget (3 extra coordinates)",
+                                                 indent=False), "ht-lab2-gadget")
+        self.output = _dropdown("Output unit", ("any", "and"), "any", "output")
+        self.table = css_class(widgets.HTML(), "ht-lab2-table")
+        self.verdict = css_class(widgets.HTML(), "ht-lab2-verdict")
+        fig = make_subplots(rows=1, cols=2, subplot_titles=(
+            "Training set (2-D projection, principal components)",
+            "Relative to the two planes: (w1.x + b1, w2.x + b2)"))
+        for col in (1, 2):
+            fig.add_trace(go.Scatter(mode="markers", name="+ points", showlegend=col == 1,
+                                     marker=dict(color=PLUS, size=10, symbol="circle")), 1, col)
+            fig.add_trace(go.Scatter(mode="markers", name="- points", showlegend=col == 1,
+                                     marker=dict(color=MINUS, size=10, symbol="x")), 1, col)
+        fig.update_xaxes(title_text="PC 1", row=1, col=1)
+        fig.update_yaxes(title_text="PC 2", row=1, col=1)
+        fig.update_xaxes(title_text="plane 1: w1.x + b1 (> 0: + side)", zeroline=True,
+                         zerolinewidth=2, zerolinecolor="#444", row=1, col=2)
+        fig.update_yaxes(title_text="plane 2: w2.x + b2", zeroline=True, zerolinewidth=2,
+                         zerolinecolor="#444", row=1, col=2)
+        self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
+        self.preset.observe(lambda _: self._preset_changed(), names="value")
+        self.text.observe(lambda ch: self._typed(ch["new"]), names="value")
+        self.gadget.observe(lambda _: self.solve(), names="value")
+        self.output.observe(lambda _: self.solve(), names="value")
+        self.instance.listeners.append(self.solve)
+        row1 = widgets.HBox([self.preset, self.rand_n, self.rand_seed], layout=widgets.Layout(flex_flow="row wrap"))
+        row2 = widgets.HBox([self.text, self.text_msg], layout=widgets.Layout(flex_flow="row wrap"))
+        row3 = widgets.HBox([self.gadget, self.output], layout=widgets.Layout(flex_flow="row wrap"))
+        self._controls = [row1, row2, row3]
+        super().__init__(self._controls + [self.verdict, self.status])
+        css_class(self, "ht-view", "ht-lab2-reduction")
+        if preset != "paper example":
+            self._preset_changed()
+        else:
+            self.solve()
+        self.fig = figure_widget(self.fig, height=430, name="reduction")
+        acc = widgets.Accordion(children=[self.table], titles=("The training set as a table",))
+        self.children = self._controls + [self.fig, self.verdict, self.status, acc]
+
+    # ------------------------------------------------------------------ instance input
+    @guarded()
+    def _preset_changed(self):
+        name = self.preset.value
+        if name == "typed":
+            return self._typed(self.text.value)
+        if name == "paper example":
+            n, subs = hd.PAPER_EXAMPLE
+        elif name == "triangle":
+            n, subs = hd.TRIANGLE
+        elif name == "random":
+            n = int(self.rand_n.value)
+            n, subs = hd.random_instance(n, round(2.5 * n), 3, seed=int(self.rand_seed.value))
+        else:
+            n, subs = hd.cnf_to_set_splitting(*hd.pigeonhole_cnf(2))
+        self.text_msg.value = ""
+        self._set_text(hd.format_hypergraph(subs))
+        self.instance.set(n, subs, name)
+
+    def _set_text(self, value):
+        self._quiet = True
+        try:
+            self.text.value = value
+        finally:
+            self._quiet = False
+
+    @guarded()
+    def _typed(self, text):
+        if getattr(self, "_quiet", False):
+            return
+        try:
+            n, subs = hd.parse_hypergraph(text)
+        except ValueError as exc:
+            self.text_msg.value = f'<span class="ht-msg ht-error" role="alert">{html.escape(str(exc))}</span>'
+            self.status.error("The hypergraph was not changed: " + str(exc))
+            return
+        if n > 24:
+            msg = (f"{n} elements: the exact solver's enumeration grows like 2^n; this page accepts at "
+                   "most 24 elements")
+            self.text_msg.value = f'<span class="ht-msg ht-error" role="alert">{html.escape(msg)}</span>'
+            self.status.error(msg)
+            return
+        self.text_msg.value = ""
+        if self.preset.value != "typed":
+            self._quiet = True
+            try:
+                self.preset.value = "typed"
+            finally:
+                self._quiet = False
+        self.instance.set(n, subs, "typed")
+
+    # ------------------------------------------------------------------ solving
+    def _render_table(self, X, y):
+        n = self.instance.n
+        head = "".join(f"<th>x{j + 1}</th>" for j in range(X.shape[1]))
+        rows = []
+        for i, (x, lab) in enumerate(zip(X[:self.MAX_ROWS], y[:self.MAX_ROWS])):
+            cells = "".join(f"<td>{v}</td>" for v in x)
+            colour = PLUS if lab > 0 else MINUS
+            rows.append(f'<tr><td>{i + 1}</td>{cells}<td style="color:{colour};font-weight:bold">'
+                        f'{"+" if lab > 0 else "-"}</td></tr>')
+        more = (f"<p>... and {len(y) - self.MAX_ROWS} more points.</p>" if len(y) > self.MAX_ROWS else "")
+        gad = (f" Columns x{n + 1}..x{n + 3} are the gadget." if X.shape[1] > n else "")
+        self.table.value = (f"<p>{len(y)} points in {{0,1}}^{X.shape[1]}: the origin (+), the unit "
+                            f"vectors e_1..e_{n} (-), one + point per subset.{gad}</p>"
+                            '<div style="max-height:22em;overflow:auto"><table class="ht-table">'
+                            f"<tr><th>#</th>{head}<th>label</th></tr>{''.join(rows)}</table></div>{more}")
+
+    @guarded()
+    def solve(self):
+        if getattr(self, "_quiet", False):
+            return
+        inst = self.instance
+        gadget = bool(self.gadget.value)
+        output = self.output.value
+        X, y = inst.dataset(gadget)
+        self._render_table(X, y)
+        with Timer() as t_sat:
+            colours = hd.solve_set_splitting(inst.n, inst.subsets)
+        try:
+            with Timer() as t_ex:
+                fit = hd.fit_threshold_network(X, y, output, budget_s=self.BUDGET_S, stats=True)
+        except hd.BudgetExceeded as exc:
+            self.verdict.value = f"<p><b>Exact solver: budget exceeded.</b> {html.escape(str(exc))}</p>"
+            self.status.info(f"{inst.label}: {inst.n} elements, {len(inst.subsets)} subsets, {len(y)} points.")
+            return
+        net = fit.network
+        P = _projection(X.astype(float)) + _jitter(len(y))
+        pos, neg = y > 0, y < 0
+        with self.fig.batch_update():
+            self.fig.data[0].update(x=compact(P[pos, 0]), y=compact(P[pos, 1]))
+            self.fig.data[1].update(x=compact(P[neg, 0]), y=compact(P[neg, 1]))
+            if net is not None and net.kind in ("and", "or"):
+                Z = net.preactivations(X) + _jitter(len(y), 1) * np.abs(net.preactivations(X)).max() / 4
+                self.fig.data[2].update(x=compact(Z[pos, 0]), y=compact(Z[pos, 1]))
+                self.fig.data[3].update(x=compact(Z[neg, 0]), y=compact(Z[neg, 1]))
+            else:
+                for k in (2, 3):
+                    self.fig.data[k].update(x=[], y=[])
+        sat = ("<b>splittable</b>: a colouring (1-based elements, colour 0 | colour 1): "
+               + _colour_text(colours) if colours is not None else "<b>not splittable</b>")
+        lines = [f"<p>SAT solver (python-sat, {t_sat.ms:.1f} ms): the hypergraph is {sat}.</p>"]
+        lp_note = f"{fit.lps} LP feasibility checks (HiGHS) in {t_ex.ms:.0f} ms"
+        if net is None:
+            lines.append(f"<p><b>Exact solver: no 3-node network</b> (output {output}) classifies every "
+                         f"point; proved by {lp_note}: every assignment of the - points to a plane "
+                         "was ruled out.</p>")
+        else:
+            kind = {"and": "AND of the two planes: the + points are the quadrant where both say +",
+                    "or": "OR: the - points are the quadrant where both planes say + (labels swapped)",
+                    "single": "one plane suffices (linearly separable)",
+                    "constant": "a constant output"}[net.kind]
+            lines.append(f"<p><b>Exact solver: a network classifies all {len(y)} points</b>, verified "
+                         f"point by point ({lp_note}). Output: {kind}.</p>")
+            lines.append("<p>" + _planes_text(net) + "</p>")
+            if net.kind in ("and", "or"):
+                back = hd.splitting_from_network(inst.n, inst.subsets, net)
+                ok = hd.is_splitting(inst.subsets, back)
+                if ok:
+                    lines.append("<p>Colouring read back from the network (reverse proof: elements whose "
+                                 f"unit vector plane 1 cuts off get colour 0): {_colour_text(back)}, "
+                                 "<b>a valid splitting</b>.</p>")
+                else:
+                    lines.append("<p>Colouring read back from the network: " + _colour_text(back) +
+                                 ", <b>not a splitting</b>. Without the gadget the output unit can cheat: "
+                                 "the - points all have coordinate sum 1 and the + points 0 or >= 2, so the "
+                                 "slab 1/2 < sum x < 3/2 holds exactly the - points. Tick the gadget.</p>")
+        self.verdict.value = "".join(lines)
+        self.status.ok(f"{inst.label}: {inst.n} elements, {len(inst.subsets)} subsets -> {len(y)} points "
+                       f"in dimension {X.shape[1]} ({'with' if gadget else 'without'} the gadget).")
+
+
+def _colour_text(colours) -> str:
+    zero = " ".join(str(i + 1) for i, c in enumerate(colours) if c == 0) or "none"
+    one = " ".join(str(i + 1) for i, c in enumerate(colours) if c == 1) or "none"
+    return f"{{{zero}}} | {{{one}}}"
+
+
+def _planes_text(net) -> str:
+    def fmt(w, b):
+        terms = " ".join(f"{v:+.3g} x{j + 1}" for j, v in enumerate(w) if abs(v) > 1e-9) or "0"
+        return f"{terms} {b:+.3g} &gt; 0"
+
+    if net.kind == "constant":
+        return "Output constant."
+    if net.kind == "single":
+        return "Plane: " + fmt(net.W[0], net.b[0])
+    return f"Plane 1: {fmt(net.W[0], net.b[0])}<br>Plane 2: {fmt(net.W[1], net.b[1])}"
+
+
+class GDRestartsView(widgets.VBox):
+    """Section 2: gradient descent on the smooth relaxation, many restarts in one compiled call.
+
+    Shows the distribution of training errors (after thresholding every unit) over the restarts,
+    the success rate, and the success rate against hidden width for the current instance.
+    """
+
+    WIDTHS = (2, 3, 4, 8)
+    RESTARTS = (64, 256, 1024)
+    STEPS = (200, 500, 1000)
+
+    def __init__(self, instance: Instance, restarts: int = 256, steps: int = 500, width: int = 2,
+                 seed: int = 0):
+        fast = fast_mode()
+        self.instance = instance
+        self.status = Status("")
+        self.restarts = _dropdown("Restarts", self.RESTARTS, 64 if fast else restarts, "restarts")
+        self.steps = _dropdown("Steps", self.STEPS, 200 if fast else steps, "steps")
+        self.width = _dropdown("Hidden units", self.WIDTHS, width, "width")
+        self.seed = NumberField("Seed", seed, 0, 99999, name="lab2-seed")
+        self.button = css_class(widgets.Button(description="Run GD", icon="play", button_style="primary"),
+                                "ht-lab2-run-gd")
+        self.all_button = css_class(widgets.Button(description="All widths", icon="forward"),
+                                    "ht-lab2-all-widths")
+        self.summary = css_class(widgets.HTML(), "ht-summary")
+        fig = make_subplots(rows=1, cols=2, subplot_titles=(
+            "Training errors after thresholding, over restarts", "Success rate vs hidden units"))
+        fig.add_trace(go.Bar(name="restarts", marker_color=COLORS[0], showlegend=False), 1, 1)
+        fig.add_trace(go.Scatter(mode="lines+markers", name="success rate", showlegend=False,
+                                 marker=dict(size=10, color=COLORS[2])), 1, 2)
+        fig.update_xaxes(title_text="misclassified training points (0 = success)", dtick=1, row=1, col=1)
+        fig.update_yaxes(title_text="restarts", row=1, col=1)
+        fig.update_xaxes(title_text="hidden units", tickvals=list(self.WIDTHS), row=1, col=2)
+        fig.update_yaxes(title_text="success rate", range=[-0.05, 1.05], row=1, col=2)
+        self.fig = fig
+        self._rates: dict[int, float] = {}
+        self._key = None
+        self.button.on_click(lambda _: self.run())
+        self.all_button.on_click(lambda _: self.run_all())
+        instance.listeners.append(self._instance_changed)
+        controls = widgets.HBox([self.restarts, self.steps, self.width, self.seed],
+                                layout=widgets.Layout(flex_flow="row wrap"))
+        buttons = widgets.HBox([self.button, self.all_button])
+        super().__init__([controls, buttons, self.summary, self.status])
+        css_class(self, "ht-view", "ht-lab2-gd")
+        self.run()
+        self.fig = figure_widget(self.fig, height=380, name="gd")
+        self.children = [controls, buttons, self.fig, self.summary, self.status]
+
+    def _instance_changed(self):
+        self._rates = {}
+        self.run()
+
+    def _settings(self):
+        return (self.instance.n, self.instance.subsets, int(self.restarts.value), int(self.steps.value),
+                int(self.seed.value))
+
+    @guarded()
+    def run(self, width: int | None = None):
+        if self._key != self._settings():
+            self._rates, self._key = {}, self._settings()
+        w = int(self.width.value) if width is None else width
+        X, y = self.instance.dataset(True)
+        with Timer() as t:
+            r = hd.fit_threshold_network_gd(X, y, int(self.restarts.value), int(self.steps.value),
+                                            jax.random.key(int(self.seed.value)), width=w)
+        counts = np.bincount(r.errors, minlength=1)
+        self._rates[w] = r.success_rate
+        ws = sorted(self._rates)
+        with self.fig.batch_update():
+            self.fig.data[0].update(x=compact(np.arange(len(counts))), y=compact(counts))
+            self.fig.data[1].update(x=compact(np.array(ws, float)),
+                                    y=compact(np.array([self._rates[k] for k in ws])))
+        exists = hd.solve_set_splitting(self.instance.n, self.instance.subsets) is not None
+        truth = ("a perfect 3-node network <b>exists</b> (the instance is splittable)" if exists else
+                 "<b>no</b> perfect 3-node network exists (not splittable)")
+        self.summary.value = (f"<p>{w} hidden units: <b>{r.n_success} of {r.restarts}</b> restarts "
+                              f"(success rate {r.success_rate:.1%}) found weights that classify every point "
+                              f"after thresholding; median error {int(np.median(r.errors))} point(s). "
+                              f"Ground truth from the exact solver: {truth}.</p>")
+        self.status.ok(f"{r.restarts} restarts x {r.steps} Adam steps, one compiled vmapped call: {t.ms:.0f} ms "
+                       "(the first call of a new setting includes compiling).")
+
+    @guarded()
+    def run_all(self):
+        for w in self.WIDTHS:
+            self.run(width=w)
+
+
+class ScalingView(widgets.VBox):
+    """Section 3: exact solver time and GD success against instance size, with Stop and a budget.
+
+    Random instances (3-element subsets, 2.5 per element) of growing size; for each: the exact
+    3-node solver (exponential), the SAT solver, the single-perceptron LP (polynomial) on the same
+    data, and the success rate of GD with 2 hidden units. Time on a log axis.
+    """
+
+    def __init__(self, max_n: int = 14, per_size: int = 2, budget_s: float = 60.0, seed: int = 0,
+                 initial_max_n: int = 8):
+        fast = fast_mode()
+        self.status = Status("")
+        self.max_n = NumberField("Largest n", 8 if fast else max_n, 4, 30, name="lab2-max-n")
+        self.per_size = NumberField("Instances per size", 1 if fast else per_size, 1, 10, name="lab2-per-size")
+        self.seed = NumberField("Seed", seed, 0, 99999, name="lab2-scaling-seed")
+        self.run_button = css_class(widgets.Button(description="Run sweep", icon="play",
+                                                   button_style="primary"), "ht-lab2-run-sweep")
+        self.longrun = LongRun("Sweep", budget_s=10.0 if fast else budget_s)
+        self.exact_budget_s = 5.0 if fast else 20.0
+        self.gd_restarts, self.gd_steps = (32, 200) if fast else (128, 300)
+        self.summary = css_class(widgets.HTML(), "ht-summary")
+        fig = make_subplots(specs=[[{"secondary_y": True}]])
+        fig.add_trace(go.Scatter(mode="markers", name="exact 3-node solver (LP per assignment)",
+                                 marker=dict(color=COLORS[1], size=9)))
+        fig.add_trace(go.Scatter(mode="markers", name="exact solver stopped at its budget",
+                                 marker=dict(color=COLORS[1], size=12, symbol="triangle-up-open")))
+        fig.add_trace(go.Scatter(mode="markers", name="SAT solver on the hypergraph",
+                                 marker=dict(color=COLORS[4], size=7, symbol="square")))
+        fig.add_trace(go.Scatter(mode="markers", name="one perceptron: LP (polynomial)",
+                                 marker=dict(color=COLORS[0], size=7, symbol="diamond")))
+        fig.add_trace(go.Scatter(mode="lines+markers", name="GD success rate (2 hidden units)",
+                                 line=dict(color=COLORS[2], dash="dot")), secondary_y=True)
+        fig.update_xaxes(title_text="elements n (the dataset has n + 3 dimensions)")
+        fig.update_yaxes(title_text="seconds", type="log", secondary_y=False)
+        fig.update_yaxes(title_text="GD success rate", range=[-0.05, 1.05], secondary_y=True)
+        self.fig = fig
+        self.points: list = []
+        self.run_button.on_click(lambda _: self.start())
+        controls = widgets.HBox([self.max_n, self.per_size, self.seed, self.run_button],
+                                layout=widgets.Layout(flex_flow="row wrap"))
+        self._controls = controls
+        super().__init__([controls, self.longrun, self.summary, self.status])
+        css_class(self, "ht-view", "ht-lab2-scaling")
+        # A first, small sweep so that the figure opens with data (the learner then runs further).
+        self.longrun.run_blocking(self.steps(min(int(initial_max_n), int(self.max_n.value))))
+        self.fig = figure_widget(self.fig, height=430, name="scaling")
+        self.children = [self._controls, self.longrun, self.fig, self.summary, self.status]
+
+    def sizes(self, max_n: int | None = None) -> list[int]:
+        """Element counts of the sweep: 4, 6, ... up to ``max_n`` (default: the control's value)."""
+        top = int(self.max_n.value) if max_n is None else int(max_n)
+        return list(range(4, top + 1, 2))
+
+    def steps(self, max_n: int | None = None):
+        """The sweep as a LongRun generator: one instance per chunk."""
+        self.points = []
+        sizes = self.sizes(max_n)
+        total = len(sizes) * int(self.per_size.value)
+        sweep = hd.scaling_sweep(sizes, per_size=int(self.per_size.value), ratio=2.5,
+                                 exact_budget_s=self.exact_budget_s, gd_restarts=self.gd_restarts,
+                                 gd_steps=self.gd_steps, seed=int(self.seed.value))
+        for p in sweep:
+            self.points.append(p)
+            self._redraw()
+            yield len(self.points) / total, f"n = {p.n}: exact solver {p.exact_s:.2f} s"
+
+    def _redraw(self):
+        pts = self.points
+        done = [p for p in pts if p.exact_done]
+        cut = [p for p in pts if not p.exact_done]
+        ns = sorted({p.n for p in pts})
+        gd = [np.nanmean([p.gd_success for p in pts if p.n == n]) for n in ns]
+        with self.fig.batch_update():
+            self.fig.data[0].update(x=compact(np.array([p.n for p in done], float)),
+                                    y=compact(np.array([p.exact_s for p in done])))
+            self.fig.data[1].update(x=compact(np.array([p.n for p in cut], float)),
+                                    y=compact(np.array([p.exact_s for p in cut])))
+            self.fig.data[2].update(x=compact(np.array([p.n for p in pts], float)),
+                                    y=compact(np.array([max(p.sat_s, 1e-5) for p in pts])))
+            self.fig.data[3].update(x=compact(np.array([p.n for p in pts], float)),
+                                    y=compact(np.array([p.lp_s for p in pts])))
+            self.fig.data[4].update(x=compact(np.array(ns, float)), y=compact(np.array(gd)))
+        if done:
+            big = max(done, key=lambda p: p.n)
+            self.summary.value = (f"<p>{len(pts)} instances. Largest n solved exactly: {big.n} "
+                                  f"({big.exact_lps} LPs, {big.exact_s:.2f} s). Splittable: "
+                                  f"{sum(p.splittable for p in pts)} of {len(pts)}; the exact solver agreed "
+                                  f"on every instance it finished. Exact-solve budget {self.exact_budget_s:g} s "
+                                  "per instance.</p>")
+
+    def run_blocking(self) -> bool:
+        """Run the sweep to the end or the budget (for tests); returns whether it was stopped."""
+        return self.longrun.run_blocking(self.steps())
+
+    @guarded()
+    def start(self):
+        """Start the sweep in the background of the kernel (progress bar, Stop button)."""
+        self.longrun.start(self.steps())
+
+
+class JuddView(widgets.VBox):
+    """Section 4: Judd's loading problem on tiny instances, exactly (HTML, no figure).
+
+    XOR and the triangle's Blum-Rivest data (with the gadget): how many examples can a perceptron
+    and the 3-node network get right, and is that at least 2/3 of them?
+    """
+
+    def __init__(self):
+        self.status = Status("")
+        self.out = css_class(widgets.HTML(), "ht-lab2-judd-table")
+        super().__init__([self.out, self.status])
+        css_class(self, "ht-view", "ht-lab2-judd")
+        self.compute()
+
+    @guarded()
+    def compute(self):
+        xor = (np.array([[0, 0], [1, 0], [0, 1], [1, 1]]), np.array([-1, 1, 1, -1]))
+        tri = hd.blum_rivest_dataset(*hd.TRIANGLE, gadget=True)
+        rows = []
+        with Timer() as t:
+            for name, (X, y) in (("XOR (4 points)", xor), ("triangle + gadget (13 points)", tri)):
+                for arch in hd.ARCHITECTURES:
+                    full = hd.loading_problem(X, y, arch, 1.0)
+                    two = hd.loading_problem(X, y, arch, 2 / 3)
+                    rows.append(f"<tr><td>{name}</td><td>{arch}</td><td>{full.best_correct} of {len(y)}</td>"
+                                f"<td>{'yes' if full.loadable else 'no'}</td>"
+                                f"<td>{'yes' if two.loadable else 'no'}</td></tr>")
+        self.out.value = ('<table class="ht-table"><tr><th>examples</th><th>architecture</th>'
+                          "<th>most examples correct</th><th>loadable (all)</th><th>loadable (2/3)</th></tr>"
+                          + "".join(rows) + "</table>")
+        self.status.ok(f"Decided exactly by brute force over subsets of the examples in {t.ms:.0f} ms.")
+
+
+class IrrationalView(widgets.VBox):
+    """Section 5: an irrational optimum. Profile loss landscape, exact vs rational, GD plateaus.
+
+    The loss of f(x) = a relu(w . x) (best a for each w) over the input weights, with the ray of
+    optimal weights w2/w1 = (sqrt5 - 1)/2; GD end points from many N(0, 1) starts; the counts per
+    plateau; and the best rational ratio with a bounded denominator against the exact optimum.
+    """
+
+    GRID = 121
+    SEEDS = (64, 256, 1024)
+    STEPS = (500, 2000)
+
+    def __init__(self, seeds: int = 256, steps: int = 2000, learning_rate: float = 0.05, seed: int = 0):
+        fast = fast_mode()
+        self.status = Status("")
+        self.seeds = _dropdown("Starts", self.SEEDS, 64 if fast else seeds, "irr-seeds")
+        self.steps = _dropdown("GD steps", self.STEPS, 500 if fast else steps, "irr-steps")
+        self.lr = NumberField("Learning rate", learning_rate, 1e-4, 0.2, name="lab2-irr-lr", positive=True,
+                              on_change=lambda _: self.run_gd())
+        self.seed = NumberField("Seed", seed, 0, 99999, name="lab2-irr-seed", on_change=lambda _: self.run_gd())
+        self.denominator = NumberField("Largest denominator", 10, 1, 10 ** 6, name="lab2-denominator",
+                                       on_change=lambda _: self.rational())
+        self.exact = css_class(widgets.HTML(), "ht-lab2-exact")
+        self.summary = css_class(widgets.HTML(), "ht-summary")
+        opt = hd.irrational_optimum()
+        self.opt = opt
+        g = np.linspace(-2, 2, self.GRID)
+        W1, W2 = np.meshgrid(g, g)
+        Z = hd.profile_loss(W1, W2)
+        r = np.linspace(0, 2, 20)
+        fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=(
+            "Loss with the best a, over input weights (w1, w2)", "Where GD ends: plateau counts"))
+        fig.add_trace(go.Heatmap(x=compact(g), y=compact(g), z=compact(Z, 4), colorscale="Viridis",
+                                 colorbar=dict(title="loss", x=0.55),
+                                 hovertemplate="w1=%{x:.2f}<br>w2=%{y:.2f}<br>loss=%{z:.3f}<extra></extra>"), 1, 1)
+        fig.add_trace(go.Scatter(x=compact(r), y=compact(opt.ratio * r), mode="lines",
+                                 name="optimal ray w2/w1 = (sqrt5-1)/2", line=dict(color="white", dash="dash")), 1, 1)
+        fig.add_trace(go.Scatter(mode="markers", name="GD end points (w)",
+                                 marker=dict(color="#ff7f0e", size=5, line=dict(color="black", width=0.5))), 1, 1)
+        fig.add_trace(go.Bar(name="starts", marker_color=COLORS[0], showlegend=False), 1, 2)
+        fig.update_xaxes(title_text="w1", range=[-2, 2], row=1, col=1)
+        fig.update_yaxes(title_text="w2", range=[-2, 2], row=1, col=1)
+        fig.update_yaxes(title_text="starts", row=1, col=2)
+        self.fig = fig
+        for w in (self.seeds, self.steps):
+            w.observe(lambda _: self.run_gd(), names="value")
+        controls = widgets.HBox([self.seeds, self.steps, self.lr, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
+        self._controls = controls
+        super().__init__([controls, self.summary, self.denominator, self.exact, self.status])
+        css_class(self, "ht-view", "ht-lab2-irrational")
+        self.rational()
+        self.run_gd()
+        self.fig = figure_widget(self.fig, height=440, name="irrational")
+        self.children = [controls, self.fig, self.summary, self.denominator, self.exact, self.status]
+
+    @guarded()
+    def rational(self):
+        D = int(self.denominator.value)
+        import sympy as sp
+
+        ratio, loss = hd.best_rational_weights(D)
+        gap = float(sp.N(sp.Rational(loss.numerator, loss.denominator) - self.opt.loss_expr, 6))
+        self.exact.value = (
+            f"<p>Exact (sympy): minimum loss <b>{self.opt.loss_expr} = {self.opt.loss:.10f}</b> at "
+            f"w2/w1 = <b>{self.opt.ratio_expr} = {self.opt.ratio:.10f}</b>, irrational.<br>"
+            f"Best rational ratio with denominator &le; {D}: <b>{ratio.numerator}/{ratio.denominator}</b>, "
+            f"exact loss {loss.numerator}/{loss.denominator} = {float(loss):.10f}, "
+            f"{gap:.2e} above the minimum (never 0: raise the denominator and watch the gap shrink).</p>")
+
+    @guarded()
+    def run_gd(self):
+        with Timer() as t:
+            run = hd.irrational_gd(int(self.seeds.value), int(self.steps.value), float(self.lr.value),
+                                   seed=int(self.seed.value))
+        names = list(hd.PLATEAUS)
+        labels = [f"{n}<br>loss {self.opt.plateaus[n][1]:.4g}" for n in names]
+        w = np.clip(run.w, -2, 2)
+        with self.fig.batch_update():
+            self.fig.data[2].update(x=compact(w[:, 0]), y=compact(w[:, 1]))
+            self.fig.data[3].update(x=labels, y=compact(np.array([run.counts[n] for n in names], float)))
+        ok = np.abs(run.final_loss - self.opt.loss) < 1e-3
+        ratio_txt = (f"; their ratios w2/w1 lie in [{np.min(run.ratio[ok]):.5f}, {np.max(run.ratio[ok]):.5f}]"
+                     if ok.any() else "")
+        self.summary.value = (f"<p>Plain GD from {len(run.final_loss)} N(0,1) starts: "
+                              f"<b>{run.found_optimum_rate:.1%}</b> reach the global minimum{ratio_txt}; the others "
+                              "stop on a plateau where a ReLU is switched off for a data point and its "
+                              "gradient is zero.</p>")
+        self.status.ok(f"{len(run.final_loss)} starts x {int(self.steps.value)} GD steps in one compiled "
+                       f"call: {t.ms:.0f} ms.")
