@@ -42,7 +42,8 @@ import numpy as np
 __all__ = ["noisy_labels", "random_relu_features", "min_norm_least_squares", "sweep_over_devices",
            "SweepResult", "RandomFeaturesSweep", "MLPWidthSweep", "ntk_init", "ntk_apply",
            "relative_change", "LazyTrainingSweep", "MemorisationSweep", "HardInstanceSweep",
-           "default_widths", "provenance"]
+           "default_widths", "provenance", "HARD_INSTANCE", "hard_instance", "PRECOMPUTED",
+           "precompute", "load_precomputed", "main"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -667,3 +668,170 @@ class HardInstanceSweep(_Sweep):
             errors = np.asarray(res.errors, np.float64)
             self.result.add(m, time.perf_counter() - t0, errors=errors, success=(errors == 0).astype(np.float64))
             yield (i + 1) / len(self.widths), f"width {m}: success rate {float(res.success_rate):.2f}"
+
+
+# --------------------------------------------------------------------------------------------
+# Full-scale precomputed results (assets/lab3/), with provenance
+# --------------------------------------------------------------------------------------------
+
+#: Lab 2's hard instance used by lab 3: ``random_instance(10, 20, 3, seed=1)`` is splittable (a
+#: 2-hidden-unit threshold network fits its Blum-Rivest training set, SAT-certified in lab 2) yet
+#: gradient descent on the 2-unit relaxation failed on all restarts tried.
+HARD_INSTANCE = {"n_elements": 10, "n_subsets": 20, "subset_size": 3, "seed": 1}
+
+
+def hard_instance() -> tuple[int, tuple[tuple[int, ...], ...]]:
+    """Lab 2's fixed hard Set-Splitting instance (:data:`HARD_INSTANCE`), as (n, subsets).
+
+    Raises:
+      ImportError: ``hardtrain.hardness`` (lab 2) is not available.
+    """
+    from .hardness import random_instance
+
+    h = HARD_INSTANCE
+    return random_instance(h["n_elements"], h["n_subsets"], h["subset_size"], seed=h["seed"])
+
+
+#: What ``python -m hardtrain.overparam precompute`` writes, file name -> description.
+PRECOMPUTED = {
+    "double_descent_rf.json": "random ReLU features + min-norm least squares, n = 1000, label noise 0 and 0.15",
+    "double_descent_mlp.json": "MLP width sweep trained by Adam, n = 1000, label noise 0 and 0.15",
+    "lazy_training.json": "relative weight change vs width (NTK parameterisation)",
+    "width_makes_easy.json": "GD success vs width: lab 2's hard instance and random labels",
+    "cost_ladder.json": "FLOPs, time and test error for a ladder of MNIST-1D MLPs",
+}
+
+
+def _precompute_items(fast: bool) -> dict[str, Callable[[], dict]]:
+    from . import compute, data
+
+    ds = data.load("mnist1d")
+    seeds = (0,) if fast else (0, 1, 2)
+    n = 200 if fast else 1000
+    rf_widths = default_widths(n, points=7 if fast else 15, lo=0.05, hi=4.0 if fast else 16.0)
+    mlp_widths = (2, 8, 32) if fast else (2, 4, 8, 16, 32, 64, 128, 256, 512)
+
+    def rf():
+        return {f"noise_{p:g}": RandomFeaturesSweep(ds, rf_widths, n_train=n, label_noise=p, seeds=seeds).run().to_dict()
+                for p in (0.0, 0.15)}
+
+    def mlp():
+        return {f"noise_{p:g}": MLPWidthSweep(ds, mlp_widths, n_train=n, label_noise=p,
+                                              steps=100 if fast else 4000).run().to_dict()
+                for p in (0.0, 0.15)}
+
+    def lazy():
+        return {"sweep": LazyTrainingSweep(ds, (32, 64) if fast else (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192),
+                                           n_train=256, steps=20 if fast else 200, lr=1.0, seeds=seeds).run().to_dict()}
+
+    def easy():
+        widths = (2, 4) if fast else (2, 3, 4, 6, 8, 16, 32, 64)
+        out = {"memorisation": MemorisationSweep(ds, widths, n_train=100 if fast else 500,
+                                                 steps=100 if fast else 2000,
+                                                 seeds=tuple(range(2 if fast else 8))).run().to_dict()}
+        try:
+            inst = hard_instance()
+            out["hard_instance"] = HardInstanceSweep(*inst, widths=widths, restarts=4 if fast else 32,
+                                                     steps=100 if fast else 500).run().to_dict()
+            out["hard_instance"]["settings"]["instance"] = dict(HARD_INSTANCE)
+        except ImportError as exc:  # lab 2 absent: say so in the file
+            out["hard_instance"] = {"missing": f"hardtrain.hardness not available: {exc}"}
+        return out
+
+    def ladder():
+        lad = compute.CostLadder(ds, compute.default_ladder(fast=fast), target_error=0.6)
+        rows = [dataclasses.asdict(r) for r in lad.run()]
+        return {"rungs": rows, "target_error": lad.target_error}
+
+    return {"double_descent_rf.json": rf, "double_descent_mlp.json": mlp, "lazy_training.json": lazy,
+            "width_makes_easy.json": easy, "cost_ladder.json": ladder}
+
+
+def precompute(out: str, only: Sequence[str] | None = None, fast: bool = False, command: str = "") -> list[str]:
+    """Run the full-scale lab-3 sweeps and write JSON files with provenance into ``out``.
+
+    Args:
+      out: folder (created). only: file names from :data:`PRECOMPUTED` to (re)make (default all).
+      fast: tiny sizes (for testing the command itself). command: recorded in the provenance.
+    Returns:
+      The paths written.
+    Raises:
+      ValueError: an unknown name in ``only``.
+    """
+    import json
+    from pathlib import Path
+
+    items = _precompute_items(fast)
+    names = list(items) if not only else list(only)
+    unknown = [n for n in names if n not in items]
+    if unknown:
+        raise ValueError(f"unknown precomputed file(s) {unknown}; expected some of {list(items)}")
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names:
+        t0 = time.perf_counter()
+        result = items[name]()
+        doc = {"description": PRECOMPUTED[name], "fast": bool(fast), "seconds": round(time.perf_counter() - t0, 1),
+               "provenance": provenance(command or f"python -m hardtrain.overparam precompute --out {out}", 0),
+               "result": result}
+        path = folder / name
+        path.write_text(json.dumps(doc, indent=1, default=_json_default) + "\n", encoding="utf-8")
+        written.append(str(path))
+        print(f"wrote {path} ({doc['seconds']} s)", flush=True)
+    return written
+
+
+def _json_default(o):
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def load_precomputed(name: str, folder=None) -> dict | None:
+    """A precomputed lab-3 result (the JSON written by :func:`precompute`), or None if absent.
+
+    Args:
+      name: a file name from :data:`PRECOMPUTED`.
+      folder: default ``assets/lab3`` of the repository this package sits in.
+    Raises:
+      ValueError: an unknown name.
+    """
+    import json
+    from pathlib import Path
+
+    if name not in PRECOMPUTED:
+        raise ValueError(f"unknown precomputed file {name!r}; expected one of {list(PRECOMPUTED)}")
+    base = Path(folder) if folder is not None else Path(__file__).resolve().parents[2] / "assets" / "lab3"
+    path = base / name
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m hardtrain.overparam precompute --out assets/lab3/ [--only F ...] [--fast]``."""
+    import argparse
+    import shlex
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m hardtrain.overparam",
+                                     description="Full-scale lab-3 results with provenance.")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("precompute", help="run the sweeps and write JSON files")
+    p.add_argument("--out", default="assets/lab3/")
+    p.add_argument("--only", nargs="*", choices=list(PRECOMPUTED))
+    p.add_argument("--fast", action="store_true", help="tiny sizes, to test the command")
+    args = parser.parse_args(argv)
+    command = "python -m hardtrain.overparam " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    precompute(args.out, args.only, args.fast, command)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
