@@ -1,0 +1,170 @@
+"""Lab 4 in a real browser (Voila + Chromium): pruning curves, ablations, layer fractions.
+
+Opens ``labs/04_pruning.ipynb`` and ``labs/04b_pruning_ablations.ipynb`` once each (Voila runs the
+whole notebook first), then drives them with the keyboard and the mouse: the precomputed curves
+are drawn from assets/lab4/, hiding a method hides its trace, a bad seed shows a message beside
+the box and no traceback, a live study (fast mode) fills the dashed traces with a progress bar,
+and a new sparsity in the layer view redraws the bars and reports layer collapse. Selectors are
+the stable ``ht-lab4-*`` / ``ht-fig-*`` classes of hardtrain.views.lab4.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from . import PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+LIVE_TIMEOUT_MS = 150_000  # the fast-mode live study: ~20 s warm, more with cold compiles
+
+_GRAPH = """
+const graph = (name) => {
+  const el = document.querySelector('.ht-fig-' + name);
+  if (!el) return null;
+  return el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
+};
+const plain = (v) => ArrayBuffer.isView(v) ? Array.from(v)
+  : Array.isArray(v) ? v.map(plain) : (v === undefined ? null : v);
+"""
+
+TRACES_JS = "(name) => {" + _GRAPH + """
+  const gd = graph(name);
+  if (!gd || !gd.data) return null;
+  return JSON.stringify(gd.data.map((t) => ({name: t.name, x: plain(t.x), y: plain(t.y),
+                                               visible: t.visible === undefined ? true : t.visible})));
+}"""
+
+RENDERED_JS = """([n, errorTexts]) => {
+  const text = document.body ? document.body.innerText : '';
+  return (window.__htRendered || []).length >= n || errorTexts.some((t) => text.includes(t));
+}"""
+
+
+def traces(page, name):
+    raw = page.evaluate(TRACES_JS, name)
+    return None if raw is None else json.loads(raw)
+
+
+def wait_until(page, name, predicate_js, timeout=60_000):
+    page.wait_for_function("([name]) => {" + _GRAPH + "const gd = graph(name); if (!gd || !gd.data) return false;"
+                           + predicate_js + "}", arg=[name], timeout=timeout, polling=200)
+
+
+def assert_clean(vp):
+    problems = vp.page_errors()
+    statuses = vp.page.locator(".ht-status").all_inner_texts()
+    problems += [f"status line reports a failure: {s!r}" for s in statuses
+                 if "Could not update" in s or "Stopped by an error" in s]
+    assert problems == [], "\n".join(problems)
+
+
+def open_page(open_voila_page, notebook, n_figures):
+    vp = open_voila_page(notebook)
+    vp.page.wait_for_function(RENDERED_JS, arg=[n_figures, list(PAGE_ERROR_TEXTS)],
+                              timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=500)
+    return vp
+
+
+@pytest.fixture(scope="module")
+def study():
+    return json.loads((ROOT / "assets" / "lab4" / "pruning_study.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def curves_page(open_voila_page):
+    return open_page(open_voila_page, "04_pruning.ipynb", 1)
+
+
+@pytest.fixture(scope="module")
+def ablations_page(open_voila_page):
+    return open_page(open_voila_page, "04b_pruning_ablations.ipynb", 2)
+
+
+def test_curves_page_shows_the_precomputed_study(curves_page, study):
+    vp = curves_page
+    assert_clean(vp)
+    data = traces(vp.page, "pruning-curves")
+    assert data is not None
+    names = ["random", "magnitude", "snip", "grasp", "synflow", "magnitude_after", "lottery"]
+    for i, m in enumerate(names):
+        want = study["curves"][m]["sparsity"]
+        assert len(data[i]["x"]) == len(want), m
+        # x is the percentage of weights remaining
+        assert data[i]["x"] == pytest.approx([100 * (1 - s) for s in want], rel=1e-4)
+        mean0 = 100 * sum(study["curves"][m]["accuracy"][0]) / len(study["curves"][m]["accuracy"][0])
+        assert data[i]["y"][0] == pytest.approx(mean0, abs=1e-3)
+    assert all(not t["x"] for t in data[7:14])  # no live run yet
+    expect(vp.page.locator(".ht-lab4-provenance")).to_contain_text("python -m hardtrain.pruning precompute")
+    expect(vp.page.locator(".ht-exercise")).to_have_count(2)
+
+
+def test_hiding_a_method_with_the_keyboard(curves_page):
+    page = curves_page.page
+    box = page.locator(".ht-lab4-show-snip input")
+    box.focus()
+    page.keyboard.press("Space")
+    wait_until(page, "pruning-curves", "return gd.data[2].visible === false;")
+    page.keyboard.press("Space")
+    wait_until(page, "pruning-curves", "return gd.data[2].visible !== false;")
+
+
+def test_bad_seed_shows_a_message_and_keeps_the_last_good_one(curves_page):
+    page = curves_page.page
+    field = page.locator(".ht-lab4-curves .ht-lab4-seed")
+    box = field.locator("input")
+    box.fill("minus one")
+    box.press("Enter")
+    expect(field.locator(".ht-error")).to_contain_text("number in [0, 9999]")
+    box.fill("3")
+    box.press("Enter")
+    expect(field.locator(".ht-error")).to_have_count(0)
+    assert_clean(curves_page)
+
+
+def test_live_study_fills_the_dashed_traces(curves_page):
+    page = curves_page.page
+    page.locator(".ht-lab4-curves .ht-lab4-run").click()
+    progress = page.locator(".ht-lab4-curves .ht-longrun .ht-status")
+    wait_until(page, "pruning-curves", "return gd.data[7].x && gd.data[7].x.length > 0;",
+               timeout=LIVE_TIMEOUT_MS)
+    expect(progress).to_contain_text("Done", timeout=LIVE_TIMEOUT_MS)
+    data = traces(page, "pruning-curves")
+    for i in range(7, 14):
+        assert len(data[i]["x"]) >= 2, data[i]["name"]
+        assert all(0 <= y <= 100 for y in data[i]["y"])
+    expect(page.locator(".ht-lab4-curves .ht-summary")).to_contain_text("live")
+    assert_clean(curves_page)
+
+
+def test_ablation_page_renders_both_figures(ablations_page, study):
+    vp = ablations_page
+    assert_clean(vp)
+    bars = traces(vp.page, "ablations")
+    assert [b["name"] for b in bars] == ["original", "shuffled", "reinit", "inverted"]
+    key = max(study["ablations"], key=float)
+    assert len(bars[0]["x"]) == len(study["ablations"][key])
+    layers = traces(vp.page, "layers")
+    assert len(layers) == 5 and all(len(t["x"]) == 3 for t in layers)
+    expect(vp.page.locator(".ht-lab4-ablations .ht-summary")).to_contain_text("shuffled")
+
+
+def test_new_sparsity_redraws_the_layer_fractions(ablations_page):
+    page = ablations_page.page
+    page.evaluate("() => {" + _GRAPH + "window.__htLayersBefore = JSON.stringify(plain(graph('layers').data[0].y));}")
+    select = page.locator(".ht-lab4-layers .ht-lab4-sparsity select")
+    select.focus()
+    select.select_option(label="99.9%")
+    wait_until(page, "layers", "return JSON.stringify(plain(gd.data[0].y)) !== window.__htLayersBefore;",
+               timeout=120_000)
+    expect(page.locator(".ht-lab4-layers .ht-status")).to_contain_text("99.9%")
+    after = traces(page, "layers")
+    # 0.1% of the weights left: every bar is at most a few percent
+    assert max(y for t in after for y in t["y"]) < 5.0
+    expect(page.locator(".ht-lab4-layers .ht-summary")).to_contain_text("collapse")
+    assert_clean(ablations_page)
