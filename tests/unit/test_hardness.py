@@ -275,3 +275,19 @@ def test_loading_problem_xor():
         hd.loading_problem(X, y, "5-node")
     with pytest.raises(ValueError, match="fraction"):
         hd.loading_problem(X, y, fraction=0)
+
+
+# ------------------------------------------------------------------------------ scaling sweep
+
+
+def test_scaling_sweep_agrees_with_sat_and_respects_budget():
+    pts = list(hd.scaling_sweep([4, 6], per_size=2, ratio=3.0, exact_budget_s=20, gd=False))
+    assert [p.n for p in pts] == [4, 4, 6, 6] and all(p.m == round(3.0 * p.n) for p in pts)
+    for p in pts:
+        assert p.exact_done and p.exact_found == p.splittable
+        inst = hd.random_instance(p.n, p.m, 3, seed=p.seed)
+        assert p.splittable == bool(splittings_by_hand(*inst))
+    cut = next(hd.scaling_sweep([16], per_size=1, ratio=3.5, exact_budget_s=1e-3, gd=False))
+    assert not cut.exact_done and cut.exact_found is None
+    with pytest.raises(ValueError, match="sizes"):
+        next(hd.scaling_sweep([2]))

@@ -378,7 +378,7 @@ class GDRestartsView(widgets.VBox):
 class ScalingView(widgets.VBox):
     """Section 3: exact solver time and GD success against instance size, with Stop and a budget.
 
-    Random instances (3-element subsets, 2.5 per element) of growing size; for each: the exact
+    Random instances (3-element subsets, 2 to 3.5 per element) of growing size; for each: the exact
     3-node solver (exponential), the SAT solver, the single-perceptron LP (polynomial) on the same
     data, and the success rate of GD with 2 hidden units. Time on a log axis.
     """
@@ -390,6 +390,7 @@ class ScalingView(widgets.VBox):
         self.max_n = NumberField("Largest n", 8 if fast else max_n, 4, 30, name="lab2-max-n")
         self.per_size = NumberField("Instances per size", 1 if fast else per_size, 1, 10, name="lab2-per-size")
         self.seed = NumberField("Seed", seed, 0, 99999, name="lab2-scaling-seed")
+        self.ratio = _dropdown("Subsets per element", (2.0, 2.5, 3.5), 2.5, "ratio")
         self.run_button = css_class(widgets.Button(description="Run sweep", icon="play",
                                                    button_style="primary"), "ht-lab2-run-sweep")
         self.longrun = LongRun("Sweep", budget_s=10.0 if fast else budget_s)
@@ -413,7 +414,7 @@ class ScalingView(widgets.VBox):
         self.fig = fig
         self.points: list = []
         self.run_button.on_click(lambda _: self.start())
-        controls = widgets.HBox([self.max_n, self.per_size, self.seed, self.run_button],
+        controls = widgets.HBox([self.max_n, self.per_size, self.ratio, self.seed, self.run_button],
                                 layout=widgets.Layout(flex_flow="row wrap"))
         self._controls = controls
         super().__init__([controls, self.longrun, self.summary, self.status])
@@ -433,7 +434,7 @@ class ScalingView(widgets.VBox):
         self.points = []
         sizes = self.sizes(max_n)
         total = len(sizes) * int(self.per_size.value)
-        sweep = hd.scaling_sweep(sizes, per_size=int(self.per_size.value), ratio=2.5,
+        sweep = hd.scaling_sweep(sizes, per_size=int(self.per_size.value), ratio=float(self.ratio.value),
                                  exact_budget_s=self.exact_budget_s, gd_restarts=self.gd_restarts,
                                  gd_steps=self.gd_steps, seed=int(self.seed.value))
         for p in sweep:
