@@ -157,7 +157,7 @@ def synflow_sum_truth() -> tuple[float, list[float]]:
         return x
 
     s = pruning.score("synflow", params, apply_fn, input_shape=(w[0],))
-    sums = [float(jnp.sum(s[f"l{i}"]["kernel"])) for i in range(len(w) - 1)]
+    sums = [float(np.sum(np.asarray(s[f"l{i}"]["kernel"], np.float64))) for i in range(len(w) - 1)]
     return sums[1], sums
 
 

@@ -279,12 +279,18 @@ def reference_adam(loss_fn, params, steps, lr, mask=None):
     """A plain Python optax loop, masks re-applied after each step."""
     opt = optax.adam(lr)
     state = opt.init(params)
-    grad = jax.jit(jax.grad(loss_fn))
-    for _ in range(steps):
-        updates, state = opt.update(grad(params), state, params)
+
+    @jax.jit
+    def step(params, state):
+        updates, state = opt.update(jax.grad(loss_fn)(params), state, params)
         params = optax.apply_updates(params, updates)
-        if mask is not None:
-            params = pruning.apply_masks(params, mask)
+        if mask is not None:  # zero the pruned weights by hand, after the update
+            params = jax.tree.map(lambda p, m: p if m is None else p * m, params, mask,
+                                  is_leaf=lambda v: v is None)
+        return params, state
+
+    for _ in range(steps):
+        params, state = step(params, state)
     return params
 
 
