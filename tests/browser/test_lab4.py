@@ -110,6 +110,8 @@ def test_hiding_a_method_with_the_keyboard(curves_page):
     box.focus()
     page.keyboard.press("Space")
     wait_until(page, "pruning-curves", "return gd.data[2].visible === false;")
+    assert not box.is_checked()
+    box.focus()  # the widget may have re-rendered: focus it again
     page.keyboard.press("Space")
     wait_until(page, "pruning-curves", "return gd.data[2].visible !== false;")
 
