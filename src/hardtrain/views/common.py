@@ -191,6 +191,8 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
     fig.update_layout(template="plotly_white", height=height, margin=margin,
                       paper_bgcolor="white", font=dict(size=13),
                       legend=dict(orientation="h", yanchor="bottom", y=1.09 if titled else 1.02, x=0))
+    if cls is not go.FigureWidget and os.environ.get("HARDTRAIN_PRELOAD_BUNDLE", "1") != "0":
+        _preload_shared_bundle()  # HARDTRAIN_PRELOAD_BUNDLE=0: off, to measure what it saves
     fw = cls(fig)
     if name:
         css_class(fw, f"ht-fig-{name}")
@@ -210,6 +212,29 @@ const url = path.slice(0, at) + "/voila/files/" + path.slice(at + "/voila/render
 const mod = await import(new URL(url, window.location.origin).href);
 export default mod.default;
 """ % SHARED_BUNDLE
+
+
+# Starts loading the shared bundle as soon as the page's HTML is parsed, while Voila's front end
+# boots and connects to the kernel (~2 s on a 2-core machine), instead of after the widget models
+# exist. The URL is the one _LOADER_ESM imports, so the browser's module map makes the figures'
+# own import resolve to this same, already evaluated module.
+_PRELOAD_HTML = """<script type="module">
+const path = window.location.pathname;
+const at = path.indexOf("/voila/render/");
+if (at >= 0) {
+  const url = path.slice(0, at) + "/voila/files/" + path.slice(at + "/voila/render/".length).replace(/[^/]*$/, "%s");
+  import(new URL(url, window.location.origin).href).catch(() => {});
+}
+</script>""" % SHARED_BUNDLE
+
+
+@functools.lru_cache(maxsize=1)
+def _preload_shared_bundle() -> None:
+    """Put :data:`_PRELOAD_HTML` in the output of the cell that creates the page's first figure
+    (once per kernel; only when the shared bundle is in use, i.e. under Voila)."""
+    from IPython.display import HTML, display
+
+    display(HTML(_PRELOAD_HTML))
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,96 @@
+"""The Binder route: Voila as a Jupyter Server extension, launched through binder/start.
+
+On Binder, the labs open at ``/voila/render/labs/<notebook>`` of a Jupyter Server that
+repo2docker starts in the repository root, through ``binder/start``. That path differs from
+``voila labs/`` (the tests' other server): Voila's configuration comes from ``voila.json`` in the
+server's working directory and the environment from binder/start. This test runs the same
+launch on 127.0.0.1 and checks that a lab page draws its figures, loads plotly's bundle once by
+URL (the shared bundle: binder/start must switch it on, the file_allowlist must allow it) rather
+than 5 MB per figure through the websocket, and shows no traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import pytest
+
+from . import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, ROOT, VoilaServer,
+               classify_console)
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "01_convex_vs_nonconvex.ipynb"
+BUNDLE_PATH = "/voila/files/labs/_static/plotly-widgetbundle.js"
+
+
+class BinderServer(VoilaServer):
+    """``bash binder/start python -m jupyter_server`` in the repository root, as on Binder."""
+
+    READY_LINE = re.compile(r"Jupyter Server .* is running at")
+
+    def environment(self) -> dict[str, str]:
+        env = super().environment()
+        # What binder/start must set by itself (the tests' default would hide its absence).
+        for name in ("HARDTRAIN_SHARED_PLOTLY_BUNDLE", "MALLOC_ARENA_MAX"):
+            env.pop(name, None)
+        return env
+
+    def command(self, port: int) -> list[str]:
+        return ["bash", str(ROOT / "binder" / "start"), sys.executable, "-m", "jupyter_server",
+                "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+                "--ServerApp.port_retries=0", "--IdentityProvider.token=",
+                # CI machines run the tests as root; Binder never does (it runs as jovyan).
+                *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
+                *self.extra_args]
+
+
+@pytest.fixture(scope="module")
+def binder_server(browser_available, tmp_path_factory):
+    server = BinderServer(tmp_path_factory.mktemp("binder"), fast=True)
+    try:
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(f"could not start the Binder-like Jupyter Server: {exc}", pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_lab_page_on_the_binder_route(binder_server, chromium_browser):
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(RENDER_WATCH_JS)
+    page = context.new_page()
+    problems, bundle_fetches, ws_bytes = [], [], [0]
+
+    def on_console(msg):
+        loc = msg.location or {}
+        problem = classify_console(msg.type, msg.text, loc.get("url", ""), binder_server)
+        if problem:
+            problems.append(problem)
+
+    def on_websocket(ws):
+        ws.on("framereceived", lambda payload: ws_bytes.__setitem__(0, ws_bytes[0] + len(payload)))
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
+    page.on("response", lambda r: bundle_fetches.append(r.status) if r.url.split("?")[0].endswith(BUNDLE_PATH) else None)
+    page.on("websocket", on_websocket)
+    try:
+        page.goto(binder_server.url(f"voila/render/labs/{NOTEBOOK}"), wait_until="commit",
+                  timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+        page.wait_for_function("(window.__htRendered || []).length >= 2",
+                               timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=200)
+        text = page.locator("body").inner_text()
+        problems += [f"page shows {t!r}" for t in PAGE_ERROR_TEXTS if t in text]
+        assert problems == [], "\n".join(problems) + "\n" + binder_server.log_tail()
+        # plotly's bundle came by URL, once for both figures, and the websocket stayed small
+        # (an inline bundle is ~5 MB per figure).
+        assert bundle_fetches == [200], (bundle_fetches, binder_server.log_tail())
+        assert ws_bytes[0] < 2 * 2**20, f"{ws_bytes[0] / 2**20:.1f} MB through the websocket"
+        assert "Slice of" in page.locator(".ht-lab1-bowl .ht-status").inner_text()
+    finally:
+        context.close()
