@@ -106,12 +106,28 @@ def _one_restart(key, X, y, mask, lr, *, steps, width, and_output, scale):
     return params, loss, err, smooth
 
 
+#: On a CPU, restarts are vmapped in blocks of this many, one block after the other inside the
+#: same compiled program (``lax.map``): a block's arrays stay in the cache, which measured
+#: 1.3-2x faster than one vmap over 1024 restarts on a 2-core CPU. Accelerators vmap them all.
+CPU_BLOCK = 32
+
+
 @functools.lru_cache(maxsize=16)
 def _compiled(steps: int, width: int, and_output: bool, scale: float, vmapped: bool):
     fn = functools.partial(_one_restart, steps=steps, width=width, and_output=and_output, scale=scale)
-    if vmapped:
-        fn = jax.vmap(fn, in_axes=(0, None, None, None, None))
-    return jax.jit(fn)
+    if not vmapped:
+        return jax.jit(fn)
+    vfn = jax.vmap(fn, in_axes=(0, None, None, None, None))
+    block = CPU_BLOCK if jax.default_backend() == "cpu" else 0
+
+    def batched(keys, X, y, mask, lr):
+        R = keys.shape[0]
+        if not block or R <= block or R % block:
+            return vfn(keys, X, y, mask, lr)
+        out = jax.lax.map(lambda ks: vfn(ks, X, y, mask, lr), keys.reshape(R // block, block))
+        return jax.tree.map(lambda a: a.reshape((R,) + a.shape[2:]), out)
+
+    return jax.jit(batched)
 
 
 def _bucket(k: int, step: int) -> int:
@@ -170,7 +186,8 @@ def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 
     instance is splittable. With ``width`` > 2 the network is larger than the one the hardness
     result is about, and the same data usually become easy (over-parameterisation; lab 3).
 
-    All restarts run in one compiled call: ``jax.jit(jax.vmap(scan over steps))``. Rows are
+    All restarts run in one compiled call: ``jax.jit(jax.vmap(scan over steps))`` (on a CPU the
+    vmap runs over blocks of :data:`CPU_BLOCK` restarts inside that call). Rows are
     padded to a multiple of 16 and columns to a multiple of 8 (masked), so instances of similar
     size reuse the compiled program; a new (restarts, steps, width, output) compiles once.
 
