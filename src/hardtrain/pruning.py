@@ -349,11 +349,42 @@ def class_balanced_batch(x, y, per_class: int, key) -> tuple[jax.Array, jax.Arra
 # Masks
 # --------------------------------------------------------------------------------------------
 
+def _order_key(s):
+    """Unsigned integers in the same order as the floats ``s`` (the radix-sort float key)."""
+    utype, bits = (jnp.uint64, 64) if s.dtype == jnp.float64 else (jnp.uint32, 32)
+    s = s.astype(jnp.float64 if bits == 64 else jnp.float32)
+    s = jnp.where(s == 0, jnp.zeros_like(s), s)  # -0.0 and +0.0 are one value
+    u = jax.lax.bitcast_convert_type(s, utype)
+    sign = jnp.asarray(1, utype) << (bits - 1)
+    return jnp.where(u & sign, ~u, u | sign), bits
+
+
 def _rank_keep(s, keep):
-    """Bool mask of the ``keep`` highest entries of the 1-D array ``s`` (ties: lower index first)."""
-    order = jnp.argsort(-s, stable=True)
-    ranks = jnp.zeros(s.shape[0], jnp.int32).at[order].set(jnp.arange(s.shape[0], dtype=jnp.int32))
-    return ranks < keep
+    """Bool mask of the ``keep`` highest entries of the 1-D array ``s`` (ties: lower index first).
+
+    Exact selection without sorting: a bisection over the bit patterns of the scores finds the
+    ``keep``-th largest value (32 or 64 steps of one comparison and one sum each), then ties at
+    that value are taken in index order. On a CPU this is several times faster than an argsort
+    of the scores, which SynFlow's 100 rounds would otherwise repeat.
+    """
+    key, bits = _order_key(s)
+    utype = key.dtype
+    keep = jnp.asarray(keep, jnp.int32)
+
+    def step(_, lohi):
+        lo, hi = lohi
+        gap = hi - lo
+        mid = lo + (gap >> 1) + (gap & 1)
+        ok = jnp.sum(key >= mid, dtype=jnp.int32) >= keep
+        active = lo < hi
+        return (jnp.where(active & ok, mid, lo), jnp.where(active & ~ok, mid - jnp.asarray(1, utype), hi))
+
+    lo, _ = jax.lax.fori_loop(0, bits, step, (jnp.min(key), jnp.max(key)))
+    greater = key > lo
+    tied = key == lo
+    extra = keep - jnp.sum(greater, dtype=jnp.int32)
+    mask = greater | (tied & (jnp.cumsum(tied, dtype=jnp.int32) <= extra))
+    return mask & (keep > 0)
 
 
 def _select(scores: list, keep, scope: str, invert: bool):

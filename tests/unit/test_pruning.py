@@ -201,6 +201,20 @@ def test_masks_hit_the_requested_sparsity_exactly(seed, sparsity):
     assert g["l0"]["bias"] is None
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from([-2.0, -1.0, -0.0, 0.0, 0.5, 1.0, 3.0, -np.inf]), min_size=1, max_size=40),
+       st.floats(0.0, 0.999))
+def test_selection_with_ties_matches_a_stable_sort(values, sparsity):
+    """Ties (and -0.0 == 0.0) are kept in index order, as NumPy's stable argsort ranks them."""
+    s = np.asarray(values, np.float32)
+    n = s.size
+    keep = n - round(sparsity * n)
+    want = np.zeros(n, bool)
+    want[np.argsort(-s, kind="stable")[:keep]] = True
+    got = pruning.masks({"w": jnp.asarray(s).reshape(1, n)}, sparsity)["w"]
+    np.testing.assert_array_equal(np.asarray(got).ravel(), want)
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 10_000), st.sampled_from([0.2, 0.5, 0.75, 0.98]))
 def test_inversion_keeps_the_complement(seed, sparsity):
