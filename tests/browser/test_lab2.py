@@ -111,3 +111,25 @@ def test_preset_gets_exact_verdict(lab2_page):
     expect(verdict).to_contain_text("not a splitting", timeout=UPDATE_TIMEOUT_MS)
     expect(page.locator(".ht-lab2-hypergraph input")).to_have_value("1 2 | 2 3 | 1 3")
     assert_clean(lab2_page)
+
+
+def test_scaling_sweep_runs_and_stops(open_voila_page):
+    """Part 2: the first small sweep is drawn; a long sweep shows progress and obeys Stop."""
+    vp = open_voila_page("02b_scaling_and_loading.ipynb")
+    page = vp.page
+    vp.page.wait_for_function(RENDERED_OR_ERROR_JS, arg=[1, list(PAGE_ERROR_TEXTS)],
+                              timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=500)
+    assert_clean(vp)
+    first = trace(page, "scaling", 0)
+    assert first is not None and len(first[0]) >= 1  # exact-solver times of the first sweep
+    expect(page.locator(".ht-lab2-judd-table")).to_contain_text("3 of 4")  # XOR, one perceptron
+    box = page.locator(".ht-lab2-max-n input")
+    box.fill("30")
+    box.press("Enter")
+    page.locator(".ht-lab2-run-sweep").click()
+    status = page.locator(".ht-lab2-scaling .ht-longrun .ht-status")
+    expect(status).to_contain_text("n = ", timeout=UPDATE_TIMEOUT_MS)  # a chunk has finished
+    page.locator(".ht-lab2-scaling .ht-stop").click()
+    expect(status).to_contain_text("Stopped after", timeout=UPDATE_TIMEOUT_MS)
+    expect(page.locator(".ht-lab2-scaling .ht-stop button, .ht-lab2-scaling button.ht-stop")).to_be_disabled()
+    assert_clean(vp)
