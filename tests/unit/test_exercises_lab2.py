@@ -36,9 +36,10 @@ def hides(eid, text):
 
 
 def test_registered():
+    mine = ["lab2.splitting", "lab2.points", "lab2.irrational_ratio"]
     ids = [i for i, _ in exercises.list_exercises(lab=2)]
-    assert ids == ["lab2.splitting", "lab2.points", "lab2.irrational_ratio"]
-    for eid in ids:
+    assert [i for i in ids if i in mine] == mine
+    for eid in mine:
         for level in range(3):
             hides(eid, exercises.hint(eid, level))
 
