@@ -110,6 +110,14 @@ def test_preset_gets_exact_verdict(lab2_page):
     page.locator(".ht-lab2-gadget input").uncheck()
     expect(verdict).to_contain_text("not a splitting", timeout=UPDATE_TIMEOUT_MS)
     expect(page.locator(".ht-lab2-hypergraph input")).to_have_value("1 2 | 2 3 | 1 3")
+    # a CNF formula in DIMACS: the assignment read off the splitting is checked on every clause
+    page.locator(".ht-lab2-gadget input").check()
+    page.locator(".ht-lab2-preset select").select_option(label="DIMACS formula")
+    expect(verdict).to_contain_text("satisfies every clause", timeout=UPDATE_TIMEOUT_MS)
+    dimacs = page.locator(".ht-lab2-dimacs textarea")
+    dimacs.fill("p cnf 1 2\n1 0\n-1 0\n")
+    dimacs.blur()
+    expect(verdict).to_contain_text("unsatisfiable", timeout=UPDATE_TIMEOUT_MS)
     assert_clean(lab2_page)
 
 

@@ -27,7 +27,10 @@ __all__ = ["Instance", "ReductionView", "GDRestartsView", "ScalingView", "JuddVi
 PLUS, MINUS = COLORS[0], COLORS[1]
 
 #: Instances a learner can pick (name -> how to build it).
-PRESETS = ("paper example", "triangle", "random", "pigeonhole formula (2 holes)", "typed")
+PRESETS = ("paper example", "triangle", "random", "pigeonhole formula (2 holes)", "DIMACS formula", "typed")
+
+#: The DIMACS box's first content: (x1 or x2 or not x3) and (not x1 or x3) and (not x2 or not x3).
+DIMACS_EXAMPLE = "c a small satisfiable 3-CNF\np cnf 3 3\n1 2 -3 0\n-1 3 0\n-2 -3 0\n"
 
 
 def _dropdown(label, options, value, name):
@@ -97,6 +100,13 @@ class ReductionView(widgets.VBox):
                                   on_change=lambda _: self._preset_changed())
         self.rand_seed = NumberField("seed", 0, 0, 99999, name="lab2-random-seed",
                                      on_change=lambda _: self._preset_changed())
+        self.dimacs = css_class(widgets.Textarea(value=DIMACS_EXAMPLE, description="DIMACS CNF",
+                                                 continuous_update=False, rows=5,
+                                                 style={"description_width": "initial"},
+                                                 layout=widgets.Layout(width="28em", display="none")),
+                                "ht-lab2-dimacs")
+        self.dimacs_msg = css_class(widgets.HTML(""), "ht-field-message")
+        self.cnf = None  # (clauses, n_vars) when the instance came from a formula
         self.gadget = css_class(widgets.Checkbox(value=True, description="gadget (3 extra coordinates)",
                                                  indent=False), "ht-lab2-gadget")
         self.output = _dropdown("Output unit", ("any", "and"), "any", "output")
@@ -119,11 +129,13 @@ class ReductionView(widgets.VBox):
         self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         self.preset.observe(lambda _: self._preset_changed(), names="value")
         self.text.observe(lambda ch: self._typed(ch["new"]), names="value")
+        self.dimacs.observe(lambda _: self._preset_changed(), names="value")
         self.gadget.observe(lambda _: self.solve(), names="value")
         self.output.observe(lambda _: self.solve(), names="value")
         self.instance.listeners.append(self.solve)
         row1 = widgets.HBox([self.preset, self.rand_n, self.rand_seed], layout=widgets.Layout(flex_flow="row wrap"))
-        row2 = widgets.HBox([self.text, self.text_msg], layout=widgets.Layout(flex_flow="row wrap"))
+        row2 = widgets.VBox([widgets.HBox([self.text, self.text_msg], layout=widgets.Layout(flex_flow="row wrap")),
+                             widgets.HBox([self.dimacs, self.dimacs_msg], layout=widgets.Layout(flex_flow="row wrap"))])
         row3 = widgets.HBox([self.gadget, self.output], layout=widgets.Layout(flex_flow="row wrap"))
         self._controls = [row1, row2, row3]
         super().__init__(self._controls + [self.verdict, self.status])
@@ -140,17 +152,36 @@ class ReductionView(widgets.VBox):
     @guarded()
     def _preset_changed(self):
         name = self.preset.value
+        self.dimacs.layout.display = "" if name == "DIMACS formula" else "none"
         if name == "typed":
             return self._typed(self.text.value)
-        if name == "paper example":
+        cnf = None
+        if name == "DIMACS formula":
+            try:
+                cnf = hd.parse_dimacs(self.dimacs.value)
+                n, subs = hd.cnf_to_set_splitting(*cnf)
+            except ValueError as exc:
+                self.dimacs_msg.value = f'<span class="ht-msg ht-error" role="alert">{html.escape(str(exc))}</span>'
+                self.status.error("The formula was not changed: " + str(exc))
+                return
+            if n > 24:
+                msg = (f"this formula becomes {n} elements (2 per variable, plus 2); this page accepts at most 24, "
+                       "i.e. formulas with at most 11 variables")
+                self.dimacs_msg.value = f'<span class="ht-msg ht-error" role="alert">{html.escape(msg)}</span>'
+                self.status.error(msg)
+                return
+            self.dimacs_msg.value = ""
+        elif name == "paper example":
             n, subs = hd.PAPER_EXAMPLE
         elif name == "triangle":
             n, subs = hd.TRIANGLE
         elif name == "random":
             n = int(self.rand_n.value)
             n, subs = hd.random_instance(n, round(2.5 * n), 3, seed=int(self.rand_seed.value))
-        else:
-            n, subs = hd.cnf_to_set_splitting(*hd.pigeonhole_cnf(2))
+        elif name.startswith("pigeonhole"):
+            cnf = hd.pigeonhole_cnf(2)
+            n, subs = hd.cnf_to_set_splitting(*cnf)
+        self.cnf = cnf
         self.text_msg.value = ""
         self._set_text(hd.format_hypergraph(subs))
         self.instance.set(n, subs, name)
@@ -179,12 +210,14 @@ class ReductionView(widgets.VBox):
             self.status.error(msg)
             return
         self.text_msg.value = ""
+        self.cnf = None
         if self.preset.value != "typed":
             self._quiet = True
             try:
                 self.preset.value = "typed"
             finally:
                 self._quiet = False
+            self.dimacs.layout.display = "none"
         self.instance.set(n, subs, "typed")
 
     # ------------------------------------------------------------------ solving
@@ -238,6 +271,17 @@ class ReductionView(widgets.VBox):
         sat = ("<b>splittable</b>: a colouring (1-based elements, colour 0 | colour 1): "
                + _colour_text(colours) if colours is not None else "<b>not splittable</b>")
         lines = [f"<p>SAT solver (python-sat, {t_sat.ms:.1f} ms): the hypergraph is {sat}.</p>"]
+        if self.cnf is not None:
+            clauses, nv = self.cnf
+            if colours is None:
+                lines.append(f"<p>So the formula ({nv} variable(s), {len(clauses)} clause(s)) is <b>unsatisfiable</b> "
+                             "(3-SAT -> NAE-SAT -> Set-Splitting preserves the answer).</p>")
+            else:
+                assignment = hd.assignment_from_splitting(colours, nv)
+                ok = hd.is_satisfied(clauses, assignment)
+                values = ", ".join(f"x{v + 1}={'T' if a else 'F'}" for v, a in enumerate(assignment))
+                lines.append(f"<p>So the formula is <b>satisfiable</b>; the assignment read off the colouring "
+                             f"({values}) {'satisfies every clause' if ok else 'FAILS a clause'}.</p>")
         lp_note = f"{fit.lps} LP feasibility checks (HiGHS) in {t_ex.ms:.0f} ms"
         if net is None:
             lines.append(f"<p><b>Exact solver: no 3-node network</b> (output {output}) classifies every "
