@@ -274,7 +274,7 @@ class LazyTraining(widgets.VBox):
 
     def __init__(self, steps: int = 200, seeds: int = 2):
         fast = fast_mode()
-        self.widths = (16, 64, 256) if fast else (32, 128, 512, 2048, 8192)
+        self.widths = (16, 64, 256, 1024, 4096) if fast else (32, 128, 512, 2048, 8192)
         self.n_train = 64 if fast else 256
         self.status = Status("")
         self.steps = _dropdown("GD steps", (20, 50, 200, 500), 20 if fast else steps, "lazy-steps")
@@ -533,14 +533,14 @@ class PriceOfAccuracy(widgets.VBox):
         self.pue = NumberField("PUE", a.pue, 1.0, 3.0, name="pue", on_change=lambda _: self._price())
         self.grid = NumberField("Grid (gCO2/kWh)", a.grid_gco2_per_kwh, 0.0, 2000, name="grid",
                                 on_change=lambda _: self._price())
-        self.price = NumberField(f"Price ({a.currency}/kWh)", a.price_per_kwh, 0.0, 10, name="price",
+        self.price = NumberField(f"Price ({a.currency}/kWh)", a.price_per_kwh, 0.0, 10, name="kwh-price",
                                  on_change=lambda _: self._price())
         self.factor = _dropdown("Divide my error by", (2, 4, 10), 2, "factor")
         self.factor.observe(lambda _: self._price(), names="value")
         self.button = _button("Measure my ladder", "ladder-run")
         self.longrun = css_class(LongRun("Rungs", budget_s=180), "ht-ladder-progress")
         self.summary = css_class(widgets.HTML(), "ht-summary")
-        self.price_box = css_class(widgets.HTML(), "ht-price")
+        self.price_box = css_class(widgets.HTML(), "ht-cost")
         self.sources = widgets.HTML(
             "<details><summary>Where the default assumptions come from</summary><ul>"
             + "".join(f"<li>{html.escape(s)}</li>" for s in a.sources) + "</ul></details>")
