@@ -121,6 +121,22 @@ def test_preset_gets_exact_verdict(lab2_page):
     assert_clean(lab2_page)
 
 
+def test_gd_button_adds_a_width(lab2_page):
+    page = lab2_page.page
+    before = trace(page, "gd", 1)
+    page.locator(".ht-lab2-width select").select_option(label="3")
+    page.locator(".ht-lab2-run-gd").click()
+    page.wait_for_function("() => { const el = document.querySelector('.ht-fig-gd');"
+                           " const gd = el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');"
+                           " return gd.data[1].x && Array.from(gd.data[1].x).includes(3); }",
+                           timeout=UPDATE_TIMEOUT_MS)
+    after = trace(page, "gd", 1)
+    assert len(after[0]) == len(before[0]) + 1  # one more width on the success-rate curve
+    assert all(0.0 <= v <= 1.0 for v in after[1])
+    expect(page.locator(".ht-lab2-gd .ht-longrun .ht-status")).to_contain_text("Done", timeout=UPDATE_TIMEOUT_MS)
+    assert_clean(lab2_page)
+
+
 def test_scaling_sweep_runs_and_stops(open_voila_page):
     """Part 2: the first small sweep is drawn; a long sweep shows progress and obeys Stop."""
     vp = open_voila_page("02b_scaling_and_loading.ipynb")

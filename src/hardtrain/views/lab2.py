@@ -51,11 +51,13 @@ class Instance:
         self.listeners = []
 
     def set(self, n, subsets, label):
+        """Replace the instance (already validated) and notify the listeners."""
         self.n, self.subsets, self.label = n, subsets, label
         for fn in self.listeners:
             fn()
 
     def dataset(self, gadget: bool = True):
+        """The Blum-Rivest training set (X, y) of the instance (``hardness.blum_rivest_dataset``)."""
         return hd.blum_rivest_dataset(self.n, self.subsets, gadget=gadget)
 
 
@@ -83,7 +85,7 @@ class ReductionView(widgets.VBox):
     verdict. Switching the gadget off lets an unrestricted output unit "cheat".
     """
 
-    BUDGET_S = 20.0
+    BUDGET_S = 15.0  # seconds for one exact solve; past it the verdict says so, with the estimate
     MAX_ROWS = 40
 
     def __init__(self, instance: Instance | None = None, preset: str = "paper example"):
@@ -239,6 +241,7 @@ class ReductionView(widgets.VBox):
 
     @guarded()
     def solve(self):
+        """Build the training set, decide it exactly (SAT and LP enumeration), update the page."""
         if getattr(self, "_quiet", False):
             return
         inst = self.instance
@@ -309,7 +312,8 @@ class ReductionView(widgets.VBox):
                                  "slab 1/2 < sum x < 3/2 holds exactly the - points. Tick the gadget.</p>")
         self.verdict.value = "".join(lines)
         self.status.ok(f"{inst.label}: {inst.n} elements, {len(inst.subsets)} subsets -> {len(y)} points "
-                       f"in dimension {X.shape[1]} ({'with' if gadget else 'without'} the gadget).")
+                       f"in dimension {X.shape[1]} ({'with' if gadget else 'without'} the gadget). "
+                       f"Exact-solver budget: {self.BUDGET_S:g} s.")
 
 
 def _colour_text(colours) -> str:
@@ -355,6 +359,7 @@ class GDRestartsView(widgets.VBox):
         self.all_button = css_class(widgets.Button(description="All widths", icon="forward"),
                                     "ht-lab2-all-widths")
         self.summary = css_class(widgets.HTML(), "ht-summary")
+        self.longrun = LongRun("Widths", budget_s=120.0)
         fig = make_subplots(rows=1, cols=2, subplot_titles=(
             "Training errors after thresholding, over restarts", "Success rate vs hidden units"))
         fig.add_trace(go.Bar(name="restarts", marker_color=COLORS[0], showlegend=False), 1, 1)
@@ -367,12 +372,13 @@ class GDRestartsView(widgets.VBox):
         self.fig = fig
         self._rates: dict[int, float] = {}
         self._key = None
-        self.button.on_click(lambda _: self.run())
+        self.button.on_click(lambda _: self.run_one())
         self.all_button.on_click(lambda _: self.run_all())
         instance.listeners.append(self._instance_changed)
         controls = widgets.HBox([self.restarts, self.steps, self.width, self.seed],
                                 layout=widgets.Layout(flex_flow="row wrap"))
-        buttons = widgets.HBox([self.button, self.all_button])
+        buttons = widgets.HBox([self.button, self.all_button, self.longrun],
+                               layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([controls, buttons, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab2-gd")
         self.run()
@@ -389,6 +395,7 @@ class GDRestartsView(widgets.VBox):
 
     @guarded()
     def run(self, width: int | None = None):
+        """Train all restarts at one width (default: the control's) and update the figure."""
         if self._key != self._settings():
             self._rates, self._key = {}, self._settings()
         w = int(self.width.value) if width is None else width
@@ -413,10 +420,25 @@ class GDRestartsView(widgets.VBox):
         self.status.ok(f"{r.restarts} restarts x {r.steps} Adam steps, one compiled vmapped call: {t.ms:.0f} ms "
                        "(the first call of a new setting includes compiling).")
 
+    def width_steps(self):
+        """All widths as a LongRun generator: one width (one compiled vmapped run) per chunk."""
+        for i, w in enumerate(self.WIDTHS):
+            self.run(width=w)
+            yield (i + 1) / len(self.WIDTHS), f"{w} hidden units: success rate {self._rates.get(w, float('nan')):.1%}"
+
+    def _one_width(self):
+        self.run()
+        yield 1.0, f"{int(self.width.value)} hidden units done"
+
+    @guarded()
+    def run_one(self):
+        """Run the chosen width in the background (the progress line shows that it runs)."""
+        self.longrun.start(self._one_width())
+
     @guarded()
     def run_all(self):
-        for w in self.WIDTHS:
-            self.run(width=w)
+        """Run every width in the background, with progress and Stop."""
+        self.longrun.start(self.width_steps())
 
 
 class ScalingView(widgets.VBox):
@@ -536,6 +558,7 @@ class JuddView(widgets.VBox):
 
     @guarded()
     def compute(self):
+        """Decide the loading problem for both instances and architectures; fill the table."""
         xor = (np.array([[0, 0], [1, 0], [0, 1], [1, 1]]), np.array([-1, 1, 1, -1]))
         tri = hd.blum_rivest_dataset(*hd.TRIANGLE, gadget=True)
         rows = []
@@ -610,9 +633,10 @@ class IrrationalView(widgets.VBox):
 
     @guarded()
     def rational(self):
-        D = int(self.denominator.value)
+        """Show the exact optimum beside the best rational ratio with a bounded denominator."""
         import sympy as sp
 
+        D = int(self.denominator.value)
         ratio, loss = hd.best_rational_weights(D)
         gap = float(sp.N(sp.Rational(loss.numerator, loss.denominator) - self.opt.loss_expr, 6))
         self.exact.value = (
@@ -624,6 +648,7 @@ class IrrationalView(widgets.VBox):
 
     @guarded()
     def run_gd(self):
+        """Run plain GD from all starts and show the end points and plateau counts."""
         with Timer() as t:
             run = hd.irrational_gd(int(self.seeds.value), int(self.steps.value), float(self.lr.value),
                                    seed=int(self.seed.value))
