@@ -17,7 +17,6 @@ variables 1..n_vars. The construction works for clauses of any width (3-SAT is t
 
 from __future__ import annotations
 
-from typing import Sequence
 
 from .setsplitting import validate_instance
 

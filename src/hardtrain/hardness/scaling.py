@@ -11,7 +11,6 @@ import time
 from typing import Iterator, Sequence
 
 import jax
-import numpy as np
 
 from .blum_rivest import BudgetExceeded, blum_rivest_dataset, fit_single_plane, fit_threshold_network
 from .relaxation import fit_threshold_network_gd

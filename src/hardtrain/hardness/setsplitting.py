@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import numbers
 import re
-from typing import Sequence
 
 import numpy as np
 

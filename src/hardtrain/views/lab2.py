@@ -8,7 +8,6 @@ that compiled programs are reused; long runs go through :class:`LongRun` (progre
 from __future__ import annotations
 
 import html
-import math
 
 import ipywidgets as widgets
 import jax
