@@ -961,6 +961,7 @@ class StudyConfig:
 
     @property
     def rewind_step(self) -> int:
+        """k, the step lottery tickets rewind to: ``round(rewind_fraction * steps)``."""
         return int(round(self.rewind_fraction * self.steps))
 
 
