@@ -114,15 +114,14 @@ class ReductionView(widgets.VBox):
         self.table = css_class(widgets.HTML(), "ht-lab2-table")
         self.verdict = css_class(widgets.HTML(), "ht-lab2-verdict")
         fig = make_subplots(rows=1, cols=2, subplot_titles=(
-            "Training set (2-D projection, principal components)",
-            "Relative to the two planes: (w1.x + b1, w2.x + b2)"))
+            "Training set (2-D projection)", "Points relative to the two planes"))
         for col in (1, 2):
             fig.add_trace(go.Scatter(mode="markers", name="+ points", showlegend=col == 1,
                                      marker=dict(color=PLUS, size=10, symbol="circle")), 1, col)
             fig.add_trace(go.Scatter(mode="markers", name="- points", showlegend=col == 1,
                                      marker=dict(color=MINUS, size=10, symbol="x")), 1, col)
-        fig.update_xaxes(title_text="PC 1", row=1, col=1)
-        fig.update_yaxes(title_text="PC 2", row=1, col=1)
+        fig.update_xaxes(title_text="principal component 1", row=1, col=1)
+        fig.update_yaxes(title_text="principal component 2", row=1, col=1)
         fig.update_xaxes(title_text="plane 1: w1.x + b1 (> 0: + side)", zeroline=True,
                          zerolinewidth=2, zerolinecolor="#444", row=1, col=2)
         fig.update_yaxes(title_text="plane 2: w2.x + b2", zeroline=True, zerolinewidth=2,
