@@ -472,9 +472,11 @@ class ScalingView(widgets.VBox):
                                  marker=dict(color=COLORS[0], size=7, symbol="diamond")))
         fig.add_trace(go.Scatter(mode="lines+markers", name="GD success rate (2 hidden units)",
                                  line=dict(color=COLORS[2], dash="dot")), secondary_y=True)
-        fig.update_xaxes(title_text="elements n (the dataset has n + 3 dimensions)")
-        fig.update_yaxes(title_text="seconds", type="log", secondary_y=False)
-        fig.update_yaxes(title_text="GD success rate", range=[-0.05, 1.05], secondary_y=True)
+        fig.update_xaxes(title_text="elements n (the dataset has n + 3 dimensions)", dtick=2)
+        fig.update_yaxes(title_text="seconds (log scale)", type="log", dtick=1, exponentformat="power",
+                         secondary_y=False)
+        fig.update_yaxes(title_text="GD success rate", range=[-0.05, 1.05], tickmode="linear", tick0=0,
+                         dtick=0.25, showgrid=False, secondary_y=True)
         self.fig = fig
         self.points: list = []
         self.run_button.on_click(lambda _: self.start())
