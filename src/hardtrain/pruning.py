@@ -946,7 +946,7 @@ class StudyConfig:
     def tiny(cls) -> "StudyConfig":
         """The test runner's fast mode (HARDTRAIN_FAST=1): seconds."""
         return cls(widths=(32, 32), n_train=300, steps=40, seeds=(0, 1), sparsities=(0.8, 0.95),
-                   prune_fraction=0.5, ablation_rounds=(3,), synflow_rounds=20)
+                   prune_fraction=0.5, rewind_fraction=0.0, ablation_rounds=(3,), synflow_rounds=20)
 
     def lottery_sparsity(self, r: int) -> float:
         """Sparsity after r IMP rounds."""

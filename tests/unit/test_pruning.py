@@ -183,7 +183,7 @@ def kept_counts(m):
     return [int(np.sum(np.asarray(m[k]["kernel"]))) for k in sorted(m)]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.integers(0, 10_000), st.floats(0.0, 0.999))
 def test_masks_hit_the_requested_sparsity_exactly(seed, sparsity):
     s = random_scores(seed)
@@ -215,7 +215,7 @@ def test_selection_with_ties_matches_a_stable_sort(values, sparsity):
     np.testing.assert_array_equal(np.asarray(got).ravel(), want)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(st.integers(0, 10_000), st.sampled_from([0.2, 0.5, 0.75, 0.98]))
 def test_inversion_keeps_the_complement(seed, sparsity):
     s = random_scores(seed, shapes=((10, 5), (5, 10)))  # 100 weights: every sparsity * n is whole
@@ -225,7 +225,7 @@ def test_inversion_keeps_the_complement(seed, sparsity):
         np.testing.assert_array_equal(np.asarray(inv[k]["kernel"]), ~np.asarray(comp[k]["kernel"]))
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(st.integers(0, 10_000), st.floats(0.05, 0.95))
 def test_shuffle_within_layers_keeps_per_layer_counts(seed, sparsity):
     m = pruning.masks(random_scores(seed), sparsity)
@@ -256,8 +256,8 @@ def test_density_schedule_is_exponential():
     np.testing.assert_allclose(d[1:] / d[:-1], 0.01 ** (1 / 100), rtol=1e-12)
 
 
-@pytest.mark.parametrize("method", pruning.METHODS)
-@pytest.mark.parametrize("scope", pruning.SCOPES)
+@pytest.mark.parametrize("method, scope", [(m, "global") for m in pruning.METHODS]
+                         + [("snip", "layerwise"), ("synflow", "layerwise")])
 def test_prune_hits_sparsity_for_every_method(method, scope):
     apply_fn, params = tiny_net("relu", seed=5, sizes=(6, 10, 8, 3))
     x, y = data(n=12, d=6)
@@ -450,3 +450,28 @@ def test_precomputed_asset_has_provenance_and_consistent_curves():
                                 abs=1e-5)
     assert path.stat().st_size < 1_000_000
     json.dumps(study)  # plain JSON
+
+
+def test_precompute_command_writes_a_consistent_study(tmp_path, capsys):
+    """The documented command, at the tests' scale: provenance, every curve, exact layer counts."""
+    assert pruning.main(["precompute", "--scale", "tiny", "--out", str(tmp_path)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    study = pruning.load_precomputed(tmp_path)
+    cfg = pruning.StudyConfig.tiny()
+    assert study["provenance"]["command"] == f"python -m hardtrain.pruning precompute --scale tiny --out {tmp_path}"
+    assert set(study["curves"]) == set(pruning.CURVES)
+    lot = study["curves"]["lottery"]["sparsity"]
+    assert lot == pytest.approx([1 - 0.5 ** r for r in range(1, len(lot) + 1)], abs=1e-5)
+    assert lot[-1] >= max(cfg.sparsities) > lot[-2]
+    (key,) = study["ablations"]
+    assert float(key) == pytest.approx(1 - 0.5 ** cfg.ablation_rounds[0], abs=1e-4)
+    for m in ("magnitude", "snip", "grasp", "synflow"):
+        assert set(study["ablations"][key][m]) == set(pruning.VARIANTS)
+    assert set(study["ablations"][key]["lottery"]) == {"original", "shuffled", "reinit"}
+    # 40-32-32-10 has 40*32 + 32*32 + 32*10 = 2624 weights; 99.9% sparsity keeps round(2.624) = 3
+    sizes = {"layers/0/kernel": 40 * 32, "layers/1/kernel": 32 * 32, "layers/2/kernel": 32 * 10}
+    for m, item in study["layers"]["0.999"].items():
+        kept = sum(item["remaining"][k] * n for k, n in sizes.items())
+        assert kept == pytest.approx(2624 - round(0.999 * 2624), abs=0.05), m  # JSON keeps 5 decimals
+        assert item["collapsed"] == [k for k, f in item["remaining"].items() if f == 0]
+    assert all(0.0 <= a <= 1.0 for accs in study["dense"] for a in [accs])
