@@ -116,17 +116,24 @@ def _cached_arrays(folder: str, recipe: dict, make: Callable[[], dict[str, np.nd
 
 
 def _mnist1d_arrays(seed: int) -> dict[str, np.ndarray]:
-    """MNIST-1D arrays, generated locally once per seed and kept in the per-user cache."""
-    from mnist1d.data import get_dataset_args, make_dataset
+    """MNIST-1D arrays, generated locally once per seed and kept in the per-user cache.
 
-    args = get_dataset_args()
-    args.seed = seed
+    The cache key is the mnist1d version and the seed (``get_dataset_args()``'s defaults are
+    fixed per version), so a cached load never imports mnist1d, which pulls in matplotlib and
+    costs a kernel ~100 MB.
+    """
+    from importlib.metadata import version
 
     def make():
+        from mnist1d.data import get_dataset_args, make_dataset
+
+        args = get_dataset_args()
+        args.seed = seed
         data = make_dataset(args)
         return {k: data[k] for k in ("x", "y", "x_test", "y_test")}
 
-    return _cached_arrays("mnist1d", {"name": "mnist1d", **vars(args)}, make)
+    return _cached_arrays("mnist1d", {"name": "mnist1d", "seed": seed, "mnist1d": version("mnist1d"),
+                                      "args": "get_dataset_args() defaults"}, make)
 
 
 def _split_arrays(name: str, seed: int, test_fraction: float, n_samples, noise) -> dict[str, np.ndarray]:

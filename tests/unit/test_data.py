@@ -314,3 +314,18 @@ def test_release_memory_returns_freed_heap_pages_to_the_system():
     after = proc.memory_info().rss
     assert before - after > 100 * 2**20, (before >> 20, after >> 20)
     del keep
+
+
+def test_cached_loads_import_neither_mnist1d_nor_scikit_learn(mnist1d_first_load, hardtrain_cache_dir):
+    """A kernel that loads cached data keeps ~100 MB (mnist1d pulls in matplotlib) + ~40 MB
+    (scikit-learn) less: a fresh process must not import them once the files exist."""
+    import subprocess
+    import sys
+
+    data.load("digits")  # make sure the split is cached
+    code = ("import sys; from hardtrain import data; data.load('mnist1d', seed=0); data.load('digits'); "
+            "print(sorted(m for m in ('mnist1d', 'sklearn', 'matplotlib') if m in sys.modules))")
+    env = dict(os.environ, HARDTRAIN_CACHE_DIR=str(hardtrain_cache_dir))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=120, check=True).stdout.strip().splitlines()[-1]
+    assert out == "[]", out
