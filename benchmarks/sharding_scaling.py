@@ -3,9 +3,16 @@
 Each device count runs in its own process with ``XLA_FLAGS=--xla_force_host_platform_device_count=D``
 (host "devices" on the CPU; on a machine with GPUs pass ``--real`` to use the GPUs present) and
 times :func:`hardtrain.overparam.sweep_over_devices` through the lab's sweeps: lazy training
-(NTK MLP, widths 512 and 2048, 8 seeds, 100 GD steps) and random features (N = 1000, n = 1000,
-8 seeds). Prints seconds (warm: the second run), the speed-up over one device, and whether the
-results equal the one-device run.
+(NTK MLP, widths 512 and 2048, 8 seeds, 100 GD steps; warm: the second run) and random features
+(N = 1000, n = 1000, 8 seeds; ONE call, compile included). Prints seconds, the speed-up over one
+device, and whether the results equal the one-device run.
+
+Known limitation (measured here with jax 0.10.2): with forced host devices, a *second* call of the
+sharded random-features program (a batched LAPACK SVD inside ``jnp.linalg.lstsq``) never
+returns: XLA's CPU runtime deadlocks its thread pool. The first call works and its results equal
+the unsharded run, which is what the unit test checks; matmul-only programs (lazy training) run
+any number of times. One CPU device (the lab's normal case) and GPUs are not affected by this
+host-device emulation.
 
     .venv/bin/python benchmarks/sharding_scaling.py
 """
@@ -18,6 +25,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,11 +36,12 @@ from hardtrain import data, overparam as op
 ds = data.load("mnist1d")
 out = {"devices": [str(d) for d in jax.devices()]}
 def run(make):
-    make().run()  # compile
     t0 = time.perf_counter(); r = make().run(); return time.perf_counter() - t0, r.metrics
 seeds = tuple(range(8))
-out["lazy_s"], out["lazy"] = run(lambda: op.LazyTrainingSweep(ds, (512, 2048), n_train=256, steps=100, seeds=seeds))
-out["rf_s"], out["rf"] = run(lambda: op.RandomFeaturesSweep(ds, (1000,), n_train=1000, seeds=seeds))
+lazy = lambda: op.LazyTrainingSweep(ds, (512, 2048), n_train=256, steps=100, seeds=seeds)
+run(lazy)  # compile
+out["lazy_s"], out["lazy"] = run(lazy)
+out["rf_s"], out["rf"] = run(lambda: op.RandomFeaturesSweep(ds, (1000,), n_train=1000, seeds=seeds))  # once: see above
 print("RESULT" + json.dumps(out))
 """
 
@@ -49,13 +58,17 @@ def main() -> None:
         if not args.real:
             env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={d}"
             env["JAX_PLATFORMS"] = "cpu"
-        proc = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True)
+        with tempfile.TemporaryFile("w+") as out:  # a file, not a pipe, for the child's output
+            proc = subprocess.run([sys.executable, "-c", CHILD], env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, text=True, timeout=600)
+            out.seek(0)
+            text = out.read()
         if proc.returncode != 0:
-            print(proc.stderr[-2000:])
+            print(text[-2000:])
             raise SystemExit(f"child with {d} devices failed")
-        results[d] = json.loads(proc.stdout.split("RESULT", 1)[1])
+        results[d] = json.loads(text.split("RESULT", 1)[1])
     base = results[args.devices[0]]
-    print("\n| devices | lazy sweep (s) | speed-up | random features (s) | speed-up | equal to 1 device |")
+    print("\n| devices | lazy sweep, warm (s) | speed-up | random features, cold (s) | speed-up | equal to 1 device |")
     print("| ---: | ---: | ---: | ---: | ---: | --- |")
     import numpy as np
 

@@ -131,6 +131,11 @@ def sweep_over_devices(fn: Callable, batch, *shared, devices: Sequence | None = 
     ``jit(vmap(fn))(batch, *shared)``. Each example is computed by the same program, so the
     results equal the unsharded run (up to floating-point reassociation inside XLA).
 
+    Known limitation: with several *host* CPU devices (``XLA_FLAGS=--xla_force_host_platform_
+    device_count``, an emulation for testing), a second call of a sharded program that runs a
+    batched LAPACK SVD (the random-features fit) deadlocked XLA's CPU thread pool with jax
+    0.10.2; the first call works. Matmul-only programs, one CPU device and GPUs are unaffected.
+
     Args:
       fn: ``fn(example, *shared)``, traceable; ``example`` is one slice of ``batch``. Reuse the
         same function object: the compiled program is cached on it.
