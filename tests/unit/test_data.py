@@ -35,12 +35,26 @@ def loaded():
     return {name: data.load(name) for name in NOT_MNIST}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def data_cache_dir(tmp_path_factory, hardtrain_cache_dir):
+    """A cache folder of this module's own, empty when the module starts.
+
+    Other unit modules (lab 3's, for instance) load MNIST-1D into the package's shared cache
+    before this module runs; the cache tests below need a folder nobody has written to.
+    """
+    old = os.environ["HARDTRAIN_CACHE_DIR"]
+    path = tmp_path_factory.mktemp("hardtrain-data-cache")
+    os.environ["HARDTRAIN_CACHE_DIR"] = str(path)
+    yield path
+    os.environ["HARDTRAIN_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="module")
-def mnist1d_first_load(hardtrain_cache_dir):
+def mnist1d_first_load(data_cache_dir):
     """The session's first MNIST-1D load, with mnist1d's generator spied on (not replaced)."""
     import mnist1d.data
 
-    folder = Path(hardtrain_cache_dir) / "mnist1d"
+    folder = Path(data_cache_dir) / "mnist1d"
     before = sorted(folder.glob("*.npz")) if folder.exists() else []
     calls = []
     real = mnist1d.data.make_dataset
@@ -213,13 +227,13 @@ def test_mnist1d_is_mnist1d_own_generator_output(mnist1d_first_load):
 
 
 def test_mnist1d_second_load_comes_from_the_disk_cache(mnist1d_first_load, monkeypatch,
-                                                       hardtrain_cache_dir):
+                                                       data_cache_dir):
     import mnist1d.data
 
     first, _, _, first_seconds, folder = mnist1d_first_load
-    assert Path(os.environ["HARDTRAIN_CACHE_DIR"]) == Path(hardtrain_cache_dir)
+    assert Path(os.environ["HARDTRAIN_CACHE_DIR"]) == Path(data_cache_dir)
     files = sorted(folder.glob("*.npz"))
-    assert len(files) == 1 and files[0].parent == Path(hardtrain_cache_dir) / "mnist1d"
+    assert len(files) == 1 and files[0].parent == Path(data_cache_dir) / "mnist1d"
     assert not list(folder.glob("*.tmp*"))  # the temporary file was renamed, not left behind
 
     def boom(*args, **kwargs):
@@ -266,12 +280,12 @@ def test_mnist1d_damaged_cache_file_is_regenerated(mnist1d_first_load, monkeypat
 # scikit-learn datasets: split once, then read from the disk cache (no scikit-learn in kernels)
 # --------------------------------------------------------------------------------------------
 
-def test_sklearn_split_is_cached_and_served_without_scikit_learn(monkeypatch, hardtrain_cache_dir):
+def test_sklearn_split_is_cached_and_served_without_scikit_learn(monkeypatch, data_cache_dir):
     import sklearn.datasets
     from sklearn.model_selection import train_test_split
 
     first = data.load("iris", seed=3, test_fraction=0.3)
-    files = sorted((Path(hardtrain_cache_dir) / "datasets").glob("iris-*.npz"))
+    files = sorted((Path(data_cache_dir) / "datasets").glob("iris-*.npz"))
     assert files and not list(files[0].parent.glob("*.tmp*"))
 
     def boom(*args, **kwargs):
@@ -316,7 +330,7 @@ def test_release_memory_returns_freed_heap_pages_to_the_system():
     del keep
 
 
-def test_cached_loads_import_neither_mnist1d_nor_scikit_learn(mnist1d_first_load, hardtrain_cache_dir):
+def test_cached_loads_import_neither_mnist1d_nor_scikit_learn(mnist1d_first_load, data_cache_dir):
     """A kernel that loads cached data keeps ~100 MB (mnist1d pulls in matplotlib) + ~40 MB
     (scikit-learn) less: a fresh process must not import them once the files exist."""
     import subprocess
@@ -325,7 +339,7 @@ def test_cached_loads_import_neither_mnist1d_nor_scikit_learn(mnist1d_first_load
     data.load("digits")  # make sure the split is cached
     code = ("import sys; from hardtrain import data; data.load('mnist1d', seed=0); data.load('digits'); "
             "print(sorted(m for m in ('mnist1d', 'sklearn', 'matplotlib') if m in sys.modules))")
-    env = dict(os.environ, HARDTRAIN_CACHE_DIR=str(hardtrain_cache_dir))
+    env = dict(os.environ, HARDTRAIN_CACHE_DIR=str(data_cache_dir))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          timeout=120, check=True).stdout.strip().splitlines()[-1]
     assert out == "[]", out
