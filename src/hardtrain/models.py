@@ -16,8 +16,8 @@ import jax.numpy as jnp
 import optax
 from flax import nnx
 
-__all__ = ["LogisticRegression", "MLP", "ACTIVATIONS", "pure", "build", "loss_function", "accuracy",
-           "count_params"]
+__all__ = ["LogisticRegression", "MLP", "CNN1D", "ACTIVATIONS", "pure", "build", "weight_uses",
+           "loss_function", "accuracy", "count_params"]
 
 #: Hidden-unit nonlinearities accepted by :class:`MLP`.
 ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
@@ -86,6 +86,94 @@ class MLP(nnx.Module):
             x = act(layer(x))
         return self.layers[-1](x)
 
+    def weight_uses(self) -> dict[str, int]:
+        """Multiply-adds per example of each kernel entry: 1 for every dense layer.
+
+        Returns:
+          ``{"layers/0/kernel": 1, ...}``, keyed like :func:`hardtrain.pruning.prunable_paths`.
+        """
+        return {f"layers/{i}/kernel": 1 for i in range(len(self.layers))}
+
+
+class CNN1D(nnx.Module):
+    """Small 1-D convolutional network for MNIST-1D: strided convolutions, then a linear layer.
+
+    The input row of ``n_features`` values is read as a 1-channel signal of that length. Conv
+    layer l computes ``act(conv(h, kernel_l, stride) + bias_l)`` with 'SAME' padding, so the
+    length goes ``L -> ceil(L / stride)`` (40 -> 20 -> 10 -> 5 with the defaults); the last
+    feature map is flattened (position-major, channels last) and a linear layer gives the
+    logits. Kernels have the Flax layout: conv kernels (kernel_size, in_channels, out_channels),
+    the head (length * channels[-1], n_outputs). Weights use LeCun-normal initialisation (fan-in
+    kernel_size * in_channels for a conv), biases zeros. No pooling: with strides only, the
+    network is piecewise linear, and with ``activation="linear"`` exactly linear, so SynFlow's
+    closed form 1^T prod|W_l| 1 holds with each conv written as a (Toeplitz) matrix.
+
+    After the small CNN of Greydanus & Kobak, "Scaling down deep learning with MNIST-1D",
+    ICML 2024, arXiv 2011.14439 (three strided conv layers of 25 channels, then a linear layer;
+    they report 94% test accuracy with the full 4000 training examples), here with kernel size 5
+    in every conv layer.
+
+    Args:
+      n_features: input length d (40 for MNIST-1D).
+      channels: output channels of each conv layer, e.g. ``(25, 25, 25)``; at least one layer.
+      n_outputs: number of logits.
+      kernel_size: width of every conv kernel, >= 1.
+      stride: stride of every conv layer, >= 1.
+      activation: a key of :data:`ACTIVATIONS`.
+      rngs: ``nnx.Rngs`` for the initial weights.
+    Call:
+      x of shape (n, d) (or (n, d, 1)) -> logits of shape (n, n_outputs).
+    Attributes:
+      lengths: tuple, the output length of each conv layer (the number of positions at which
+        each kernel entry is used per example).
+    Raises:
+      ValueError: an unknown activation, no conv layer, or a size below 1.
+    """
+
+    def __init__(self, n_features: int, channels: Sequence[int] = (25, 25, 25), n_outputs: int = 10, *,
+                 kernel_size: int = 5, stride: int = 2, activation: str = "relu", rngs: nnx.Rngs):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; expected one of {', '.join(ACTIVATIONS)}")
+        channels = [int(c) for c in channels]
+        if not channels:
+            raise ValueError("CNN1D needs at least one conv layer: channels=() given")
+        sizes = [int(n_features), *channels, int(n_outputs), int(kernel_size), int(stride)]
+        if min(sizes) < 1:
+            raise ValueError(f"every size must be >= 1, got n_features={n_features}, channels={tuple(channels)}, "
+                             f"n_outputs={n_outputs}, kernel_size={kernel_size}, stride={stride}")
+        self.activation = activation
+        self.n_features = int(n_features)
+        ins = [1, *channels[:-1]]
+        self.convs = nnx.List([nnx.Conv(a, b, kernel_size=(int(kernel_size),), strides=(int(stride),),
+                                        padding="SAME", rngs=rngs) for a, b in zip(ins, channels)])
+        lengths, n = [], int(n_features)
+        for _ in channels:
+            n = -(-n // int(stride))  # 'SAME' padding: ceil(n / stride)
+            lengths.append(n)
+        self.lengths = tuple(lengths)
+        self.head = nnx.Linear(lengths[-1] * channels[-1], int(n_outputs), rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        act = ACTIVATIONS[self.activation]
+        h = x[..., None] if x.ndim == 2 else x  # (n, d) -> (n, d, 1): length d, one channel
+        for conv in self.convs:
+            h = act(conv(h))
+        return self.head(h.reshape(h.shape[0], -1))
+
+    def weight_uses(self) -> dict[str, int]:
+        """Multiply-adds per example of each kernel entry (ShrinkBench's count for a conv).
+
+        A conv kernel entry is used once per output position (``lengths[l]``; the few products
+        with the zero padding are counted too, as ShrinkBench does), the head's once.
+
+        Returns:
+          ``{"convs/0/kernel": 20, "convs/1/kernel": 10, "convs/2/kernel": 5, "head/kernel": 1}``
+          for the defaults, keyed like :func:`hardtrain.pruning.prunable_paths`.
+        """
+        uses = {f"convs/{i}/kernel": n for i, n in enumerate(self.lengths)}
+        uses["head/kernel"] = 1
+        return uses
+
 
 def pure(model: nnx.Module) -> tuple[Callable[[dict, jax.Array], jax.Array], dict]:
     """Split an NNX model into a pure function and a plain pytree of its parameters.
@@ -141,6 +229,27 @@ def build(cls: type, *args, seed: int = 0, **kwargs) -> tuple[Callable, dict]:
     """
     apply_fn, init = _builder(cls, tuple(args), tuple(sorted(kwargs.items())))
     return apply_fn, init(jax.random.key(int(seed)))
+
+
+def weight_uses(cls: type, *args, **kwargs) -> dict[str, int]:
+    """Multiply-adds per example of each prunable kernel entry, without creating any weight.
+
+    ``weight_uses(CNN1D, 40, (25, 25, 25), 10)`` evaluates the constructor abstractly
+    (``nnx.eval_shape``) and returns the model's ``weight_uses()``: what
+    :func:`hardtrain.pruning.flops_speedup` takes as ``uses`` (ShrinkBench's FLOP count,
+    Blalock et al., MLSys 2020, arXiv 2003.03033: a dense weight is used once per example, a
+    conv kernel entry once per output position).
+
+    Args:
+      cls: a model class with a ``weight_uses()`` method (:class:`MLP`, :class:`CNN1D`).
+      *args, **kwargs: its constructor arguments (without ``rngs``).
+    Returns:
+      ``{path: uses}`` keyed like :func:`hardtrain.pruning.prunable_paths`.
+    Raises:
+      ValueError: as the model's constructor; AttributeError: a class without ``weight_uses``.
+    """
+    model = nnx.eval_shape(lambda: cls(*args, **kwargs, rngs=nnx.Rngs(0)))
+    return dict(model.weight_uses())
 
 
 def loss_function(apply_fn: Callable, x: jax.Array, y: jax.Array, *, l2: float = 0.0

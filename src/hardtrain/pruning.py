@@ -16,11 +16,16 @@ Conventions (those of the reference implementations and of ShrinkBench):
 
 The study of this module reproduces, at laptop scale, Frankle, Dziugaite, Roy & Carbin,
 "Pruning Neural Networks at Initialization: Why are We Missing the Mark?", ICLR 2021,
-arXiv 2009.08576, on MNIST-1D (Greydanus & Kobak, ICML 2024, arXiv 2011.14439).
+arXiv 2009.08576, on MNIST-1D (Greydanus & Kobak, ICML 2024, arXiv 2011.14439), for a fully
+connected net (:class:`hardtrain.models.MLP`) or a small 1-D CNN (:class:`hardtrain.models.CNN1D`):
+``StudyConfig(architecture="mlp" | "cnn")``. Conv kernels (kernel_size, in, out) are prunable
+leaves like dense kernels; every score, mask, ablation and the accounting work on them unchanged
+(:func:`flops_speedup` counts a conv kernel entry once per output position when given ``uses``).
 
 Command line (precomputes the lab's full-scale curves, with provenance)::
 
-    python -m hardtrain.pruning precompute --out assets/lab4/
+    python -m hardtrain.pruning precompute --out assets/lab4/                      # MLP
+    python -m hardtrain.pruning precompute --architecture cnn --out assets/lab4/   # CNN
 
 This is a core module: it never imports ipywidgets or plotly.
 """
@@ -52,7 +57,7 @@ __all__ = [
     "masked_optimizer", "train_masked", "LotteryRound", "LotteryResult", "iterate_lottery_ticket",
     "lottery_ticket", "density_schedule", "compression_ratio", "remaining_per_layer",
     "flops_speedup", "collapsed_layers", "StudyConfig", "Study", "precompute",
-    "load_precomputed", "ASSET_FILE",
+    "load_precomputed", "ASSET_FILE", "ASSET_FILES", "ARCHITECTURES",
 ]
 
 #: Scoring methods accepted by :func:`score` and :func:`prune`.
@@ -63,8 +68,12 @@ SCOPES = ("global", "layerwise")
 GRASP_TEMPERATURE = 200.0
 #: Default number of SynFlow rounds (Tanaka et al. 2020).
 SYNFLOW_ROUNDS = 100
-#: File name of the precomputed study inside the output folder.
+#: File name of the precomputed MLP study inside the output folder.
 ASSET_FILE = "pruning_study.json"
+#: Architectures of the study (:class:`StudyConfig`): a fully connected net or a small 1-D CNN.
+ARCHITECTURES = ("mlp", "cnn")
+#: File name of each architecture's precomputed study (the MLP's is :data:`ASSET_FILE`).
+ASSET_FILES = {"mlp": ASSET_FILE, "cnn": "pruning_study_cnn.json"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -851,20 +860,34 @@ def remaining_per_layer(mask_tree) -> dict[str, float]:
 def flops_speedup(params, mask_tree, uses: dict[str, int] | None = None) -> float:
     """Theoretical speedup: dense multiply-adds / multiply-adds of the remaining weights.
 
-    As ShrinkBench (Blalock et al., MLSys 2020, arXiv 2003.03033) counts it for dense layers:
-    each kernel weight costs one multiply-add per example; biases and activations are not
-    counted. For a convolution pass ``uses={path: number of output positions}``.
+    As ShrinkBench (Blalock et al., MLSys 2020, arXiv 2003.03033) counts it: a dense kernel
+    weight costs one multiply-add per example; a conv kernel entry one per *output position*
+    (a kernel (k, in, out) producing a length-L output costs L * k * in * out multiply-adds, and
+    a pruned entry saves L of them); biases and activations are not counted. For a CNN pass
+    ``uses={path: output positions}``, e.g. ``models.weight_uses(models.CNN1D, 40, (25, 25, 25),
+    10)`` (``{"convs/0/kernel": 20, ..., "head/kernel": 1}``); without it every weight counts
+    once, which is right for an MLP but over-weights the head of a CNN. Example: conv kernels of
+    100 entries at 20 positions, half kept, and a head of 100 weights, all kept:
+    (2000 + 100) / (1000 + 100) = 1.91.
 
     Args:
       params: parameter tree. mask_tree: its mask tree.
-      uses: per prunable path, how often each weight is used per example (default 1).
+      uses: per prunable path (as :func:`prunable_paths` names it), how often each weight is
+        used per example (default 1 for a path not given).
     Returns:
       A float >= 1 (inf when no weight is left).
     Raises:
-      ValueError: the trees do not match, or no prunable leaf.
+      ValueError: the trees do not match, no prunable leaf, or a ``uses`` key that is not a
+        prunable path or a count below 1.
     """
     _require_prunable(mask_tree, "mask_tree")
-    names = iter(prunable_paths(mask_tree))
+    paths = prunable_paths(mask_tree)
+    for k, v in (uses or {}).items():
+        if k not in paths:
+            raise ValueError(f"uses has a key {k!r} that is not a prunable path; expected some of {paths}")
+        if not v >= 1:
+            raise ValueError(f"uses[{k!r}] must be >= 1 (multiply-adds per example), got {v!r}")
+    names = iter(paths)
     dense = sparse = 0.0
     for p, m in _pairs(params, mask_tree):
         if m is None:
@@ -900,10 +923,11 @@ VARIANTS = ("original", "shuffled", "reinit", "inverted")
 
 @dataclasses.dataclass(frozen=True)
 class StudyConfig:
-    """Sizes of a pruning study on MNIST-1D (an MLP, full-batch Adam).
+    """Sizes of a pruning study on MNIST-1D (an MLP or a small CNN, full-batch Adam).
 
     Attributes:
-      widths: hidden widths of the ReLU MLP (40 inputs, 10 classes).
+      widths: hidden widths of the ReLU MLP (40 inputs, 10 classes); used when
+        ``architecture="mlp"``.
       n_train: training examples used (None: all 4000; the full study uses 2000 so that it
         runs in about 20 minutes on a shared 2-core CPU).
       steps: full-batch Adam updates per training run (T).
@@ -916,6 +940,13 @@ class StudyConfig:
       ablation_rounds: IMP rounds r whose sparsity 1 - (1 - prune_fraction)^r the ablations use.
       synflow_rounds: rounds of iterative SynFlow.
       data_seed: seed of the MNIST-1D generator.
+      architecture: ``"mlp"`` (:class:`hardtrain.models.MLP` with ``widths``) or ``"cnn"``
+        (:class:`hardtrain.models.CNN1D` with ``channels``), one of :data:`ARCHITECTURES`.
+      channels: output channels of the CNN's conv layers (each kernel size ``kernel_size``,
+        stride 2, ReLU), then a linear layer to 10 classes; used when ``architecture="cnn"``.
+      kernel_size: width of the CNN's conv kernels.
+    Raises:
+      ValueError: an unknown architecture, or a CNN without conv layers.
     """
 
     widths: tuple = (100, 100)
@@ -930,23 +961,86 @@ class StudyConfig:
     ablation_rounds: tuple = (12,)
     synflow_rounds: int = SYNFLOW_ROUNDS
     data_seed: int = 0
+    architecture: str = "mlp"
+    channels: tuple = (25, 25, 25)
+    kernel_size: int = 5
+
+    def __post_init__(self):
+        _check_architecture(self.architecture)
+        if self.architecture == "cnn" and not tuple(self.channels):
+            raise ValueError("a CNN study needs at least one conv layer: channels=() given")
 
     @classmethod
-    def full(cls) -> "StudyConfig":
-        """The precomputed, full-scale study (about 20 min on a busy 2-core CPU)."""
+    def full(cls, architecture: str = "mlp") -> "StudyConfig":
+        """The precomputed, full-scale study.
+
+        MLP: about 10-20 min on a busy 2-core CPU. CNN: the same protocol (2000 examples, 200
+        steps, 3 seeds, the same sparsities and ablation round) on a 25-25-25-channel CNN,
+        sized to finish in at most 15 min on a 2-core CPU.
+
+        Raises:
+          ValueError: an unknown architecture.
+        """
+        _check_architecture(architecture)
+        if architecture == "cnn":
+            return cls(architecture="cnn")
         return cls()
 
     @classmethod
-    def live(cls) -> "StudyConfig":
-        """What a learner runs live in the dashboard: under a minute on a 2-core CPU."""
+    def live(cls, architecture: str = "mlp") -> "StudyConfig":
+        """What a learner runs live in the dashboard: under a minute on a 2-core CPU.
+
+        The CNN's training step costs more than the MLP's, so its live study is smaller
+        (fewer examples, steps and sparsities) to stay inside the same minute.
+
+        Raises:
+          ValueError: an unknown architecture.
+        """
+        _check_architecture(architecture)
+        if architecture == "cnn":
+            return cls(architecture="cnn", n_train=1000, steps=150, seeds=(0, 1),
+                       sparsities=(0.5, 0.8, 0.9, 0.95), ablation_rounds=(10,))
         return cls(n_train=1000, steps=150, seeds=(0, 1), sparsities=(0.5, 0.8, 0.9, 0.95),
                    ablation_rounds=(10,))
 
     @classmethod
-    def tiny(cls) -> "StudyConfig":
-        """The test runner's fast mode (HARDTRAIN_FAST=1): seconds."""
+    def tiny(cls, architecture: str = "mlp") -> "StudyConfig":
+        """The test runner's fast mode (HARDTRAIN_FAST=1): seconds.
+
+        Raises:
+          ValueError: an unknown architecture.
+        """
+        _check_architecture(architecture)
+        extra = {"architecture": "cnn", "channels": (8, 8)} if architecture == "cnn" else {}
         return cls(widths=(32, 32), n_train=300, steps=40, seeds=(0, 1), sparsities=(0.8, 0.95),
-                   prune_fraction=0.5, rewind_fraction=0.0, ablation_rounds=(3,), synflow_rounds=20)
+                   prune_fraction=0.5, rewind_fraction=0.0, ablation_rounds=(3,), synflow_rounds=20,
+                   **extra)
+
+    def model_spec(self, n_features: int = 40, n_classes: int = 10) -> tuple[type, tuple, dict]:
+        """``(cls, args, kwargs)`` of the network, for :func:`hardtrain.models.build`.
+
+        Args:
+          n_features: input size (40 for MNIST-1D). n_classes: number of logits.
+        Returns:
+          ``(models.MLP, (d, widths, K), {"activation": "relu"})`` or
+          ``(models.CNN1D, (d, channels, K), {"kernel_size": k, "stride": 2, "activation": "relu"})``.
+        """
+        if self.architecture == "cnn":
+            return (models.CNN1D, (int(n_features), tuple(int(c) for c in self.channels), int(n_classes)),
+                    {"kernel_size": int(self.kernel_size), "stride": 2, "activation": "relu"})
+        return (models.MLP, (int(n_features), tuple(int(w) for w in self.widths), int(n_classes)),
+                {"activation": "relu"})
+
+    def describe(self, n_features: int = 40, n_classes: int = 10) -> str:
+        """The network in words, e.g. ``"MLP 40-100-100-10"`` or ``"CNN 40 -> conv 25 (k5, stride 2)
+        x 3 -> linear 125-10"``."""
+        if self.architecture == "cnn":
+            cls, args, kw = self.model_spec(n_features, n_classes)
+            length = models.weight_uses(cls, *args, **kw)[f"convs/{len(self.channels) - 1}/kernel"]
+            convs = ", ".join(str(int(c)) for c in self.channels)
+            return (f"CNN {n_features} -> conv {convs} channels (kernel {self.kernel_size}, stride 2, ReLU) "
+                    f"-> linear {length * int(self.channels[-1])}-{n_classes}")
+        return f"MLP {'-'.join(str(int(x)) for x in (n_features, *self.widths, n_classes))}"
 
     def lottery_sparsity(self, r: int) -> float:
         """Sparsity after r IMP rounds."""
@@ -965,6 +1059,12 @@ class StudyConfig:
         return int(round(self.rewind_fraction * self.steps))
 
 
+def _check_architecture(architecture) -> None:
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {architecture!r}; expected one of "
+                         f"{', '.join(map(repr, ARCHITECTURES))} (a fully connected net or a 1-D CNN)")
+
+
 def _jsonable(x):
     if isinstance(x, dict):
         return {str(k): _jsonable(v) for k, v in x.items()}
@@ -981,7 +1081,7 @@ class Study:
     """A pruning study on MNIST-1D: curves of test accuracy vs sparsity, and the ablations.
 
     Reproduces the protocol of Frankle, Dziugaite, Roy & Carbin (ICLR 2021, arXiv 2009.08576)
-    at laptop scale: prune at initialisation with each method (random, magnitude, SNIP, GraSP,
+    at laptop scale, on the MLP or the 1-D CNN of ``config.architecture``: prune at initialisation with each method (random, magnitude, SNIP, GraSP,
     SynFlow), train with the mask; beside them magnitude pruning after training (then fine-tuned
     for T - k steps) and lottery-ticket rewinding (IMP, 20% per round, rewind to step k); then the
     ablations (layerwise shuffle, reinitialisation, inversion). Every training run is one
@@ -992,6 +1092,8 @@ class Study:
     Args:
       config: a :class:`StudyConfig`.
     Attributes:
+      uses: ``{prunable path: multiply-adds per example of one weight}`` (1 for dense layers,
+        the output length for a conv layer), for :func:`flops_speedup`.
       results: JSON-friendly dict filled by the generators: ``"dense"`` (accuracies per seed),
         ``"curves"`` ({name: {"sparsity": [...], "accuracy": [[per seed] ...]}}),
         ``"ablations"`` ({str(sparsity): {method: {variant: [per seed]}}}).
@@ -1001,8 +1103,10 @@ class Study:
         self.config = c = config
         ds = data.load("mnist1d", seed=c.data_seed, max_train=c.n_train)
         self.dataset = ds
-        self.apply_fn, _ = models.build(models.MLP, ds.n_features, tuple(c.widths), ds.n_classes,
-                                        activation="relu", seed=0)
+        self._spec = c.model_spec(ds.n_features, ds.n_classes)
+        cls, args, kwargs = self._spec
+        self.apply_fn, _ = models.build(cls, *args, seed=0, **kwargs)
+        self.uses = models.weight_uses(cls, *args, **kwargs)
         self.loss_fn = models.loss_function(self.apply_fn, ds.x_train, ds.y_train)
         self.optimizer = training.make_optimizer("adam", c.learning_rate)
         self.params0 = self._init(c.seeds)
@@ -1014,9 +1118,8 @@ class Study:
 
     # ------------------------------------------------------------------ helpers
     def _init(self, seeds):
-        c = self.config
-        trees = [models.build(models.MLP, self.dataset.n_features, tuple(c.widths),
-                              self.dataset.n_classes, activation="relu", seed=int(s))[1] for s in seeds]
+        cls, args, kwargs = self._spec
+        trees = [models.build(cls, *args, seed=int(s), **kwargs)[1] for s in seeds]
         return jax.tree.map(lambda *a: jnp.stack(a), *trees)
 
     def _seed_slice(self, tree, i):
@@ -1194,8 +1297,9 @@ class Study:
         """Remaining fraction per layer and collapsed layers of each at-init method (no training).
 
         Returns:
-          ``{method: {"remaining": {layer: fraction}, "collapsed": [layers]}}`` for the seed
-          ``config.seeds[seed_index]``.
+          ``{method: {"remaining": {layer: fraction}, "collapsed": [layers], "speedup": x}}``
+          for the seed ``config.seeds[seed_index]``; ``speedup`` is the theoretical FLOP speedup
+          of the mask (:func:`flops_speedup` with :attr:`uses`).
         """
         c = self.config
         p = self._seed_slice(self.params0, seed_index)
@@ -1205,7 +1309,8 @@ class Study:
             mk = prune(m, p, self.apply_fn, self.scoring_batch(seed), sparsity,
                        key=jax.random.key(20_000 + int(seed)),
                        rounds=c.synflow_rounds if m == "synflow" else None)
-            out[m] = {"remaining": remaining_per_layer(mk), "collapsed": collapsed_layers(mk)}
+            out[m] = {"remaining": remaining_per_layer(mk), "collapsed": collapsed_layers(mk),
+                      "speedup": flops_speedup(p, mk, self.uses)}
         return out
 
     def run_all(self) -> Iterator[tuple[float, str]]:
@@ -1241,7 +1346,8 @@ def provenance(command: str, config: StudyConfig, seconds: float) -> dict:
         versions["mnist1d"] = getattr(mnist1d, "__version__", "installed")
     except ImportError:  # pragma: no cover
         pass
-    return {"command": command, "config": _jsonable(dataclasses.asdict(config)), "versions": versions,
+    return {"command": command, "architecture": config.architecture, "model": config.describe(),
+            "config": _jsonable(dataclasses.asdict(config)), "versions": versions,
             "machine": {"platform": platform.platform(), "processor": platform.machine(),
                         "cpu_count": os.cpu_count(),
                         "devices": [str(d) for d in jax.devices()]},
@@ -1252,11 +1358,15 @@ def provenance(command: str, config: StudyConfig, seconds: float) -> dict:
 
 def precompute(out: str | Path, config: StudyConfig | None = None, *, command: str = "",
                progress: Callable[[float, str], None] | None = None) -> Path:
-    """Run the whole study and write ``<out>/pruning_study.json`` (curves, ablations, layers).
+    """Run the whole study and write it as JSON (curves, ablations, layers, provenance).
+
+    The file is ``<out>/pruning_study.json`` for the MLP and ``<out>/pruning_study_cnn.json``
+    for the CNN (:data:`ASSET_FILES`, chosen by ``config.architecture``); the provenance records
+    the architecture and the network (``"architecture"``, ``"model"``).
 
     Args:
       out: output folder (created).
-      config: default :meth:`StudyConfig.full`.
+      config: default :meth:`StudyConfig.full` (the MLP).
       command: the command line to record in the provenance.
       progress: called with ``(fraction, message)`` after each chunk.
     Returns:
@@ -1272,45 +1382,60 @@ def precompute(out: str | Path, config: StudyConfig | None = None, *, command: s
     payload = {"provenance": provenance(command, config, time.perf_counter() - t0),
                "dense": study.results["dense"], "curves": study.results["curves"],
                "ablations": study.results["ablations"], "layers": layers,
-               "layer_names": prunable_paths(study.params0)}
+               "layer_names": prunable_paths(study.params0), "weight_uses": study.uses}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ASSET_FILE
+    path = folder / ASSET_FILES[config.architecture]
     path.write_text(json.dumps(_jsonable(payload), indent=1) + "\n", encoding="utf-8")
     return path
 
 
-def load_precomputed(path: str | Path | None = None) -> dict:
+def load_precomputed(path: str | Path | None = None, architecture: str = "mlp") -> dict:
     """Read a study written by :func:`precompute` (default: the repository's assets/lab4/).
 
+    Args:
+      path: a JSON file, or a folder holding :data:`ASSET_FILES`; default assets/lab4/.
+      architecture: which study to read from a folder: ``"mlp"`` (pruning_study.json) or
+        ``"cnn"`` (pruning_study_cnn.json). A file path is read as it is.
+    Returns:
+      The JSON document as a dict (``"provenance"``, ``"dense"``, ``"curves"``, ``"ablations"``,
+      ``"layers"``, ...). Files written before the CNN existed have no ``"architecture"`` in
+      their provenance: they are MLP studies.
     Raises:
+      ValueError: an unknown architecture.
       FileNotFoundError: no such file (run ``python -m hardtrain.pruning precompute``).
     """
+    _check_architecture(architecture)
     if path is None:
-        path = Path(__file__).resolve().parents[2] / "assets" / "lab4" / ASSET_FILE
+        path = Path(__file__).resolve().parents[2] / "assets" / "lab4"
     path = Path(path)
     if path.is_dir():
-        path = path / ASSET_FILE
+        path = path / ASSET_FILES[architecture]
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found; run `python -m hardtrain.pruning precompute "
+        flag = " --architecture cnn" if architecture == "cnn" else ""
+        raise FileNotFoundError(f"{path} not found; run `python -m hardtrain.pruning precompute{flag} "
                                 f"--out assets/lab4/`")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m hardtrain.pruning precompute --out assets/lab4/ [--scale full|live|tiny]``."""
+    """``python -m hardtrain.pruning precompute --out assets/lab4/ [--scale full|live|tiny]
+    [--architecture mlp|cnn]``."""
     parser = argparse.ArgumentParser(prog="python -m hardtrain.pruning",
                                      description="Precompute lab 4's pruning study with provenance.")
     sub = parser.add_subparsers(dest="cmd", required=True)
-    pre = sub.add_parser("precompute", help="run the study and write pruning_study.json")
+    pre = sub.add_parser("precompute", help="run the study and write pruning_study.json (or pruning_study_cnn.json)")
     pre.add_argument("--out", default="assets/lab4/", help="output folder (default assets/lab4/)")
     pre.add_argument("--scale", choices=("full", "live", "tiny"), default="full",
                      help="study size: full (the lab's curves), live, or tiny (tests)")
+    pre.add_argument("--architecture", choices=ARCHITECTURES, default="mlp",
+                     help="network: mlp (writes pruning_study.json) or cnn (pruning_study_cnn.json)")
     args = parser.parse_args(argv)
     from .config import enable_compilation_cache
 
     enable_compilation_cache()
-    config = {"full": StudyConfig.full, "live": StudyConfig.live, "tiny": StudyConfig.tiny}[args.scale]()
+    config = {"full": StudyConfig.full, "live": StudyConfig.live,
+              "tiny": StudyConfig.tiny}[args.scale](args.architecture)
     command = "python -m hardtrain.pruning " + " ".join(argv if argv is not None else sys.argv[1:])
 
     def report(frac, msg):
