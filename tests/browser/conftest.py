@@ -122,11 +122,14 @@ def open_voila_page(chromium_browser, voila_server, artifacts_dir):
     """
     opened: list[VoilaPage] = []
 
-    def open_page(notebook: str, viewport=(1400, 1000)) -> VoilaPage:
+    def open_page(notebook: str, viewport=(1400, 1000), setup=None) -> VoilaPage:
+        """``setup(page)``, if given, runs before the page is loaded (e.g. to route requests)."""
         context = chromium_browser.new_context(viewport={"width": viewport[0],
                                                          "height": viewport[1]})
         context.add_init_script(RENDER_WATCH_JS)
         page = context.new_page()
+        if setup is not None:
+            setup(page)
         vp = VoilaPage(page, context, voila_server, artifacts=artifacts_dir)
 
         def on_console(msg):

@@ -206,12 +206,66 @@ SHARED_BUNDLE = "_static/plotly-widgetbundle.js"
 # An ES module of a few lines that anywidget loads instead of plotly's 5 MB bundle: it imports
 # the bundle once, by URL, from Voila's file handler (/voila/files/ beside /voila/render/), and
 # every FigureWidget of the page then shares that one module.
+#
+# The import is deliberately not awaited at the module's top level, nor in initialize():
+# anywidget 0.11 gives each model 2 s (``AbortSignal.timeout(2000)`` in its Runtime) to load its
+# module and run initialize(); past that it rejects the model's ``ready`` promise and drops every
+# later message of the model, so the figure never updates again. Evaluating the bundle takes
+# longer than 2 s on a busy 2-core machine (seen in CI: the live curves of lab 3 never arrived).
+# So initialize() returns at once; until the bundle is there, the changes plotly's model would
+# have handled are recorded, and replayed (in order, each with the value it had) once plotly's
+# own initialize() has registered its handlers. render() waits for the bundle.
 _LOADER_ESM = """const path = window.location.pathname;
 const at = path.indexOf("/voila/render/");
-const url = path.slice(0, at) + "/voila/files/" + path.slice(at + "/voila/render/".length).replace(/[^/]*$/, "%s");
-const mod = await import(new URL(url, window.location.origin).href);
-export default mod.default;
-""" % SHARED_BUNDLE
+const url = path.slice(0, at) + "/voila/files/" + path.slice(at + "/voila/render/".length).replace(/[^/]*$/, "@BUNDLE@");
+const bundle = import(new URL(url, window.location.origin).href);
+const ATTRS = ["_widget_data", "_widget_layout", "_py2js_addTraces", "_py2js_deleteTraces",
+  "_py2js_moveTraces", "_py2js_restyle", "_py2js_relayout", "_py2js_update", "_py2js_animate",
+  "_py2js_removeLayoutProps", "_py2js_removeTraceProps"];
+export default () => {
+  let inner = null;
+  let ready = null;
+  return {
+    initialize(ctx) {
+      const model = ctx.model;
+      const pending = [];
+      const overrides = new Map();
+      const handlers = new Map();
+      for (const name of ATTRS) {
+        model.on("change:" + name, () => { if (inner === null) pending.push([name, model.get(name)]); });
+      }
+      const proxy = {
+        ...model,
+        get: (key) => (overrides.has(key) ? overrides.get(key) : model.get(key)),
+        on: (event, callback) => {
+          model.on(event, callback);
+          if (!handlers.has(event)) handlers.set(event, []);
+          handlers.get(event).push(callback);
+        },
+      };
+      ready = bundle.then((mod) => {
+        const def = typeof mod.default === "function" ? mod.default() : mod.default;
+        if (def.initialize) def.initialize({ ...ctx, model: proxy });
+        inner = def;
+        for (const [name, value] of pending) {
+          if (value === null || value === undefined) continue;
+          overrides.set(name, value);
+          try {
+            for (const callback of handlers.get("change:" + name) || []) callback();
+          } finally {
+            overrides.delete(name);
+          }
+        }
+        pending.length = 0;
+      });
+    },
+    async render(ctx) {
+      await ready;
+      return inner.render(ctx);
+    },
+  };
+};
+""".replace("@BUNDLE@", SHARED_BUNDLE)
 
 
 # Starts loading the shared bundle as soon as the page's HTML is parsed, while Voila's front end
