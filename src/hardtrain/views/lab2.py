@@ -247,6 +247,10 @@ class ReductionView(widgets.VBox):
         output = self.output.value
         X, y = inst.dataset(gadget)
         self._render_table(X, y)
+        # Sent to the page at once: an exact solve can take up to the budget, and the learner
+        # should see that the kernel is working rather than a frozen page.
+        self.status.info(f"Solving exactly: SAT solver, then one LP per assignment of the - points "
+                         f"(budget {self.BUDGET_S:g} s)...")
         with Timer() as t_sat:
             colours = hd.solve_set_splitting(inst.n, inst.subsets)
         try:
