@@ -115,6 +115,54 @@ LAB1_VIEWS = {"ConvexBowl": "bowl", "ProductPlayground": "playground", "Symmetri
               "MLPSlice": "mlp"}
 
 
+# ---------------------------------------------------------------------------------------------
+# Reading the live plotly data of a page: the graph div that carries `.data` has (or sits inside
+# an element with) the class ht-fig-<name> that hardtrain.views gives each figure.
+
+GRAPH_JS = """
+const graph = (name) => {
+  const el = document.querySelector('.ht-fig-' + name);
+  if (!el) return null;
+  return el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
+};
+const plain = (v) => ArrayBuffer.isView(v) ? Array.from(v)
+  : Array.isArray(v) ? v.map(plain) : (v === undefined ? null : v);
+"""
+
+#: ``[name, index, keys]`` -> JSON of those keys of trace ``index``, or null.
+TRACE_JS = "([name, index, keys]) => {" + GRAPH_JS + """
+  const gd = graph(name);
+  if (!gd || !gd.data || !gd.data[index]) return null;
+  return JSON.stringify(keys.map((k) => plain(gd.data[index][k])));
+}"""
+
+#: ``[name, index, keys, before]`` -> whether those keys now differ from the JSON ``before``.
+CHANGED_JS = "([name, index, keys, before]) => {" + GRAPH_JS + """
+  const gd = graph(name);
+  if (!gd || !gd.data || !gd.data[index]) return false;
+  return JSON.stringify(keys.map((k) => plain(gd.data[index][k]))) !== before;
+}"""
+
+#: ``[n, errorTexts]`` -> at least n figures rendered, or an error text shown. plotly's widget
+#: fires "plotlywidget-after-render" once its listeners are in place (RENDER_WATCH_JS records
+#: it); a `.main-svg` alone is not enough: the view first draws an empty placeholder plot.
+RENDERED_OR_ERROR_JS = """([n, errorTexts]) => {
+  const text = document.body ? document.body.innerText : '';
+  return (window.__htRendered || []).length >= n || errorTexts.some((t) => text.includes(t));
+}"""
+
+
+def trace_raw(page, name: str, index: int, keys=("x", "y")) -> str | None:
+    """JSON text of ``keys`` of trace ``index`` of figure ``name`` in the page (None: no trace)."""
+    return page.evaluate(TRACE_JS, [name, index, list(keys)])
+
+
+def trace(page, name: str, index: int, keys=("x", "y")) -> list | None:
+    """``keys`` of trace ``index`` of figure ``name`` as Python lists (None: no such trace)."""
+    raw = trace_raw(page, name, index, keys)
+    return None if raw is None else json.loads(raw)
+
+
 def lab1_layout(labs: Path | None = None) -> dict[str, list[str]]:
     """Which lab-1 notebook shows which views: {file name: [figure names, in page order]}.
 

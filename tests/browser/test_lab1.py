@@ -18,7 +18,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from . import LAB1_VIEWS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_DELAYS_JS, lab1_layout
+from . import (CHANGED_JS, GRAPH_JS, LAB1_VIEWS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S,
+               RENDER_DELAYS_JS, RENDERED_OR_ERROR_JS, lab1_layout, trace, trace_raw)
 
 pytestmark = pytest.mark.browser
 
@@ -26,31 +27,7 @@ FIGURES = tuple(LAB1_VIEWS.values())  # bowl, playground, symmetries, mlp
 UPDATE_TIMEOUT_MS = 60_000  # one callback: milliseconds when warm; a first compile takes seconds
 TRAIN_TIMEOUT_MS = 180_000  # the MLP section in fast mode: ~5 s warm, ~25 s with cold compiles
 
-# The graph div that carries `.data`: the ht-fig-<name> class sits on it (or on a wrapper).
-_GRAPH = """
-const graph = (name) => {
-  const el = document.querySelector('.ht-fig-' + name);
-  if (!el) return null;
-  return el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
-};
-const plain = (v) => ArrayBuffer.isView(v) ? Array.from(v)
-  : Array.isArray(v) ? v.map(plain) : (v === undefined ? null : v);
-"""
-
-TRACE_JS = "([name, index, keys]) => {" + _GRAPH + """
-  const gd = graph(name);
-  if (!gd || !gd.data || !gd.data[index]) return null;
-  return JSON.stringify(keys.map((k) => plain(gd.data[index][k])));
-}"""
-
-CHANGED_JS = "([name, index, keys, before]) => {" + _GRAPH + """
-  const gd = graph(name);
-  if (!gd || !gd.data || !gd.data[index]) return false;
-  const now = JSON.stringify(keys.map((k) => plain(gd.data[index][k])));
-  return now !== before;
-}"""
-
-SNAPSHOT_JS = "(names) => {" + _GRAPH + """
+SNAPSHOT_JS = "(names) => {" + GRAPH_JS + """
   const size = (v) => (v === undefined || v === null) ? 0 : v.length;
   const out = {};
   for (const name of names) {
@@ -67,14 +44,8 @@ SNAPSHOT_JS = "(names) => {" + _GRAPH + """
   return out;
 }"""
 
-# Ready: every FigureWidget view has finished its first full render. plotly's widget fires
-# "plotlywidget-after-render" once its listeners are in place (RENDER_WATCH_JS records it); a
-# `.main-svg` alone is not enough: the view first draws an empty placeholder plot.
-RENDERED_OR_ERROR_JS = """([n, errorTexts]) => {
-  const text = document.body ? document.body.innerText : '';
-  return (window.__htRendered || []).length >= n || errorTexts.some((t) => text.includes(t));
-}"""
-
+# How many graphs have drawn something. Not a readiness test (RENDERED_OR_ERROR_JS is: plotly's
+# widget first draws an empty placeholder plot), but every figure must have drawn by the end.
 DRAWN_COUNT_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
   .filter((d) => d.querySelector('.main-svg')).length"""
 
@@ -89,7 +60,7 @@ WATCH_STATUS_JS = """(selector) => {
 
 # The first layout image of a figure (a heatmap drawn as a PNG, see views.common.heatmap_image):
 # its source, placement, the x axis range, and the PNG's decoded size in pixels.
-IMAGE_JS = "async (name) => {" + _GRAPH + """
+IMAGE_JS = "async (name) => {" + GRAPH_JS + """
   const gd = graph(name);
   const im = gd && gd.layout && gd.layout.images && gd.layout.images[0];
   if (!im || !im.source) return null;
@@ -104,10 +75,6 @@ IMAGE_JS = "async (name) => {" + _GRAPH + """
 def image(page, name):
     return page.evaluate(IMAGE_JS, name)
 
-
-def trace(page, name, index, keys=("x", "y")):
-    raw = page.evaluate(TRACE_JS, [name, index, list(keys)])
-    return None if raw is None else json.loads(raw)
 
 
 def wait_for_trace_change(page, name, index, before_raw, keys=("x", "y"),
@@ -127,9 +94,6 @@ def wait_for_trace_change(page, name, index, before_raw, keys=("x", "y"),
             f"models: {delays}. A figure whose model was not ready within 2 s has its later "
             "updates dropped by anywidget 0.11 (see RENDER_WATCH_JS in tests/browser/__init__.py).")
 
-
-def trace_raw(page, name, index, keys=("x", "y")):
-    return page.evaluate(TRACE_JS, [name, index, list(keys)])
 
 
 def assert_clean(vp):

@@ -10,13 +10,13 @@ of hardtrain.views.lab3.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from . import PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S
+from . import (CHANGED_JS, GRAPH_JS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS,
+               trace, trace_raw)
 
 pytestmark = pytest.mark.browser
 
@@ -24,46 +24,10 @@ PAGES = {"03_overparameterization.ipynb": ("dd", "lazy"), "03b_price_of_accuracy
 RUN_TIMEOUT_MS = 150_000  # a fast-mode sweep: seconds when warm, tens of seconds with cold compiles
 UPDATE_TIMEOUT_MS = 60_000
 
-_GRAPH = """
-const graph = (name) => {
-  const el = document.querySelector('.ht-fig-' + name);
-  if (!el) return null;
-  return el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
-};
-const plain = (v) => ArrayBuffer.isView(v) ? Array.from(v)
-  : Array.isArray(v) ? v.map(plain) : (v === undefined ? null : v);
-"""
-
-TRACE_JS = "([name, index, keys]) => {" + _GRAPH + """
-  const gd = graph(name);
-  if (!gd || !gd.data || !gd.data[index]) return null;
-  return JSON.stringify(keys.map((k) => plain(gd.data[index][k])));
-}"""
-
-CHANGED_JS = "([name, index, keys, before]) => {" + _GRAPH + """
-  const gd = graph(name);
-  if (!gd || !gd.data || !gd.data[index]) return false;
-  return JSON.stringify(keys.map((k) => plain(gd.data[index][k]))) !== before;
-}"""
-
-LENGTH_JS = "([name, index, n]) => {" + _GRAPH + """
+LENGTH_JS = "([name, index, n]) => {" + GRAPH_JS + """
   const gd = graph(name);
   return !!(gd && gd.data && gd.data[index] && gd.data[index].x && gd.data[index].x.length >= n);
 }"""
-
-RENDERED_OR_ERROR_JS = """([n, errorTexts]) => {
-  const text = document.body ? document.body.innerText : '';
-  return (window.__htRendered || []).length >= n || errorTexts.some((t) => text.includes(t));
-}"""
-
-
-def trace(page, name, index, keys=("x", "y")):
-    raw = page.evaluate(TRACE_JS, [name, index, list(keys)])
-    return None if raw is None else json.loads(raw)
-
-
-def trace_raw(page, name, index, keys=("x", "y")):
-    return page.evaluate(TRACE_JS, [name, index, list(keys)])
 
 
 def assert_clean(vp):
