@@ -1386,7 +1386,8 @@ def precompute(out: str | Path, config: StudyConfig | None = None, *, command: s
     payload = {"provenance": provenance(command, config, time.perf_counter() - t0),
                "dense": study.results["dense"], "curves": study.results["curves"],
                "ablations": study.results["ablations"], "layers": layers,
-               "layer_names": prunable_paths(study.params0), "weight_uses": study.uses}
+               # names from one seed's tree: with the seed axis every bias would look prunable
+               "layer_names": prunable_paths(study._seed_slice(study.params0, 0)), "weight_uses": study.uses}
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ASSET_FILES[config.architecture]
