@@ -1,0 +1,66 @@
+"""Lab 4 with the 1-D CNN: wall time of the live study and of one training chunk, MLP vs CNN.
+
+For each architecture (``--architecture mlp cnn``), in a fresh process each (cold: compiles
+included, as a learner's first press of *Run live study* in a new kernel):
+
+1. one chunk of the live study: a masked training run of ``StudyConfig.live(arch)`` (all seeds
+   vmapped), first call (compile) and best of 3 after it;
+2. the whole live curve study (``Study.curve_steps()``: every method, every sparsity, magnitude
+   after training, lottery ticket), the number the dashboard's one-minute budget is about;
+3. the live ablations (``Study.ablation_steps``) in the same process (warm compiled code);
+4. the process's peak resident memory.
+
+    .venv/bin/python benchmarks/pruning_cnn.py [--architecture mlp cnn] [--no-ablations]
+
+Prints figures only; RESULTS.md is edited by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import textwrap
+
+CHILD = textwrap.dedent("""
+    import resource, sys, time
+    t_start = time.perf_counter()
+    import jax
+    import numpy as np
+    from hardtrain import pruning
+    arch, ablations = sys.argv[1], sys.argv[2] == "1"
+    cfg = pruning.StudyConfig.live(arch)
+    study = pruning.Study(cfg)
+    mk = study.at_init_masks("random", 0.9)
+    t0 = time.perf_counter(); study.train(study.params0, mk); first = time.perf_counter() - t0
+    best = min((lambda t: (study.train(study.params0, mk), time.perf_counter() - t)[1])(time.perf_counter())
+               for _ in range(3))
+    print(f"{arch}: {cfg.describe()}, {pruning.models.count_params(jax.tree.map(lambda a: a[0], study.params0))} "
+          f"params; one training chunk ({len(cfg.seeds)} seeds x {cfg.steps} steps x {cfg.n_train} examples): "
+          f"first {first:.2f} s, best {best:.3f} s", flush=True)
+    study = pruning.Study(cfg)
+    t0 = time.perf_counter(); n = sum(1 for _ in study.curve_steps()); dt = time.perf_counter() - t0
+    print(f"{arch}: live curve study, {n} chunks: {dt:.1f} s (process start to end {time.perf_counter() - t_start:.1f} s)",
+          flush=True)
+    means = {m: [round(float(np.mean(a)), 3) for a in c["accuracy"]] for m, c in study.results["curves"].items()}
+    print(f"{arch}: dense {np.mean(study.results['dense']):.3f}; curves {means}", flush=True)
+    if ablations:
+        t0 = time.perf_counter(); n = sum(1 for _ in study.ablation_steps(cfg.ablation_rounds[0]))
+        print(f"{arch}: live ablations, {n} chunks: {time.perf_counter() - t0:.1f} s", flush=True)
+    print(f"{arch}: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", flush=True)
+""")
+
+
+def main(argv=None) -> int:
+    """Run the child once per architecture and print what it measured."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--architecture", nargs="+", default=["mlp", "cnn"], choices=["mlp", "cnn"])
+    parser.add_argument("--no-ablations", action="store_true")
+    args = parser.parse_args(argv)
+    for arch in args.architecture:
+        subprocess.run([sys.executable, "-c", CHILD, arch, "0" if args.no_ablations else "1"], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
