@@ -4,8 +4,9 @@ Opens ``labs/04_pruning.ipynb`` and ``labs/04b_pruning_ablations.ipynb`` once ea
 whole notebook first), then drives them with the keyboard and the mouse: the precomputed curves
 are drawn from assets/lab4/, hiding a method hides its trace, a bad seed shows a message beside
 the box and no traceback, a live study (fast mode) fills the dashed traces with a progress bar,
-and a new sparsity in the layer view redraws the bars and reports layer collapse. Selectors are
-the stable ``ht-lab4-*`` / ``ht-fig-*`` classes of hardtrain.views.lab4.
+and a new sparsity in the layer view redraws the bars and reports layer collapse; the Network
+toggle (mouse and keyboard) swaps the MLP's precomputed study for the CNN's and back. Selectors
+are the stable ``ht-lab4-*`` / ``ht-fig-*`` classes of hardtrain.views.lab4.
 """
 
 from __future__ import annotations
@@ -16,33 +17,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from . import PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S
+from . import GRAPH_JS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_TIMEOUT_MS = 150_000  # the fast-mode live study: ~20 s warm, more with cold compiles
 
-_GRAPH = """
-const graph = (name) => {
-  const el = document.querySelector('.ht-fig-' + name);
-  if (!el) return null;
-  return el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
-};
-const plain = (v) => ArrayBuffer.isView(v) ? Array.from(v)
-  : Array.isArray(v) ? v.map(plain) : (v === undefined ? null : v);
-"""
-
-TRACES_JS = "(name) => {" + _GRAPH + """
+TRACES_JS = "(name) => {" + GRAPH_JS + """
   const gd = graph(name);
   if (!gd || !gd.data) return null;
   return JSON.stringify(gd.data.map((t) => ({name: t.name, x: plain(t.x), y: plain(t.y),
                                                visible: t.visible === undefined ? true : t.visible})));
-}"""
-
-RENDERED_JS = """([n, errorTexts]) => {
-  const text = document.body ? document.body.innerText : '';
-  return (window.__htRendered || []).length >= n || errorTexts.some((t) => text.includes(t));
 }"""
 
 
@@ -52,7 +38,7 @@ def traces(page, name):
 
 
 def wait_until(page, name, predicate_js, timeout=60_000):
-    page.wait_for_function("([name]) => {" + _GRAPH + "const gd = graph(name); if (!gd || !gd.data) return false;"
+    page.wait_for_function("([name]) => {" + GRAPH_JS + "const gd = graph(name); if (!gd || !gd.data) return false;"
                            + predicate_js + "}", arg=[name], timeout=timeout, polling=200)
 
 
@@ -66,7 +52,7 @@ def assert_clean(vp):
 
 def open_page(open_voila_page, notebook, n_figures):
     vp = open_voila_page(notebook)
-    vp.page.wait_for_function(RENDERED_JS, arg=[n_figures, list(PAGE_ERROR_TEXTS)],
+    vp.page.wait_for_function(RENDERED_OR_ERROR_JS, arg=[n_figures, list(PAGE_ERROR_TEXTS)],
                               timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=500)
     return vp
 
@@ -74,6 +60,20 @@ def open_page(open_voila_page, notebook, n_figures):
 @pytest.fixture(scope="module")
 def study():
     return json.loads((ROOT / "assets" / "lab4" / "pruning_study.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def cnn_study():
+    return json.loads((ROOT / "assets" / "lab4" / "pruning_study_cnn.json").read_text())
+
+
+def arch_button(page, view, label):
+    return page.locator(f".ht-lab4-{view} .ht-lab4-arch button", has_text=label)
+
+
+def first_mean(study, name):
+    accs = study["curves"][name]["accuracy"][0]
+    return 100 * sum(accs) / len(accs)
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +158,7 @@ def test_ablation_page_renders_both_figures(ablations_page, study):
 
 def test_new_sparsity_redraws_the_layer_fractions(ablations_page):
     page = ablations_page.page
-    page.evaluate("() => {" + _GRAPH + "window.__htLayersBefore = JSON.stringify(plain(graph('layers').data[0].y));}")
+    page.evaluate("() => {" + GRAPH_JS + "window.__htLayersBefore = JSON.stringify(plain(graph('layers').data[0].y));}")
     select = page.locator(".ht-lab4-layers .ht-lab4-sparsity select")
     select.focus()
     select.select_option(label="99.9%")
@@ -169,4 +169,60 @@ def test_new_sparsity_redraws_the_layer_fractions(ablations_page):
     # 0.1% of the weights left: every bar is at most a few percent
     assert max(y for t in after for y in t["y"]) < 5.0
     expect(page.locator(".ht-lab4-layers .ht-summary")).to_contain_text("collapse")
+    assert_clean(ablations_page)
+
+
+def test_network_toggle_switches_the_curves(curves_page, study, cnn_study):
+    page = curves_page.page
+    before = traces(page, "pruning-curves")
+    mlp_y = first_mean(study, "snip")
+    cnn_y = first_mean(cnn_study, "snip")
+    assert abs(mlp_y - cnn_y) > 1e-3  # the two studies differ where the test looks
+    expect(arch_button(page, "curves", "CNN")).to_be_enabled(timeout=30_000)  # unlocked after a live run
+    arch_button(page, "curves", "CNN").click()
+    wait_until(page, "pruning-curves", f"return gd.data[2].y && Math.abs(gd.data[2].y[0] - {cnn_y}) < 1e-3;")
+    after = traces(page, "pruning-curves")
+    for i, m in enumerate(pruning_names()):
+        assert after[i]["x"] == pytest.approx([100 * (1 - s) for s in cnn_study["curves"][m]["sparsity"]],
+                                              rel=1e-4), m
+    assert all(not t["x"] for t in after[7:14])  # an MLP live run is not drawn over the CNN's curves
+    expect(page.locator(".ht-lab4-provenance")).to_contain_text("CNN")
+    expect(page.locator(".ht-lab4-provenance")).to_contain_text("--architecture cnn")
+    expect(page.locator(".ht-lab4-curves .ht-status").last).to_contain_text("Live CNN study")
+    # back to the MLP with the keyboard: its precomputed curves, and its live run if one was made
+    mlp = arch_button(page, "curves", "MLP")
+    mlp.focus()
+    page.keyboard.press("Enter")
+    wait_until(page, "pruning-curves", f"return gd.data[2].y && Math.abs(gd.data[2].y[0] - {mlp_y}) < 1e-3;")
+    back = traces(page, "pruning-curves")
+    assert [t["x"] for t in back[:15]] == [t["x"] for t in before[:15]]
+    expect(page.locator(".ht-lab4-provenance")).to_contain_text("MLP 40-100-100-10")
+    assert_clean(curves_page)
+
+
+def pruning_names():
+    return ["random", "magnitude", "snip", "grasp", "synflow", "magnitude_after", "lottery"]
+
+
+def test_network_toggle_switches_the_ablations_and_layers(ablations_page, cnn_study):
+    page = ablations_page.page
+    before = traces(page, "ablations")
+    arch_button(page, "ablations", "CNN").click()
+    key = max(cnn_study["ablations"], key=float)
+    want = 100 * sum(cnn_study["ablations"][key]["snip"]["shuffled"]) / len(cnn_study["ablations"][key]["snip"]["shuffled"])
+    wait_until(page, "ablations", f"return gd.data[1].y && Math.abs(gd.data[1].y[1] - {want}) < 1e-3;")
+    after = traces(page, "ablations")
+    assert [t["y"] for t in after] != [t["y"] for t in before]
+    expect(page.locator(".ht-lab4-ablations .ht-summary")).to_contain_text("shuffled")
+    title = page.evaluate("() => {" + GRAPH_JS + "return graph('ablations').layout.title.text;}")
+    assert title.startswith("CNN ablations")
+    # the layer view: conv layers and the linear head
+    button = arch_button(page, "layers", "CNN")
+    button.focus()
+    page.keyboard.press("Space")
+    wait_until(page, "layers", "return gd.data[0].x && gd.data[0].x.length === 4;", timeout=120_000)
+    layers = traces(page, "layers")
+    assert layers[0]["x"] == ["conv 1", "conv 2", "conv 3", "linear"]
+    expect(page.locator(".ht-lab4-layers .ht-summary")).to_contain_text("speedup")
+    expect(page.locator(".ht-lab4-layers .ht-status").last).to_contain_text("CNN")
     assert_clean(ablations_page)

@@ -94,6 +94,12 @@ def _provenance_text(study: dict | None, architecture: str = "mlp") -> str:
             f"examples, {c['steps']} full-batch Adam steps, seeds {', '.join(map(str, c['seeds']))}.")
 
 
+# Hidden, empty error bars. Never ``error_y=None``: inside one batch_update plotly sends one
+# restyle for all traces, and plotly.js refuses the whole of it ("cannot set error_y.array and a
+# parent attribute simultaneously") when one trace resets ``error_y`` while another sets
+# ``error_y.array``: the figure then silently stops changing.
+_NO_ERROR_BARS = dict(type="data", array=[], visible=False)
+
 def _arch_toggle() -> widgets.ToggleButtons:
     return css_class(widgets.ToggleButtons(
         options=[(ARCH_LABELS[a], a) for a in pruning.ARCHITECTURES], value="mlp", description="Network:",
@@ -224,7 +230,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
         with self.fig.batch_update():
             self._draw_precomputed()
             for i in range(len(self._names)):
-                self.fig.data[7 + i].update(x=[], y=[], error_y=None)
+                self.fig.data[7 + i].update(x=[], y=[], error_y=_NO_ERROR_BARS)
             live = self._live_curves.get(self.architecture)
             if live:
                 self._draw_live(live)
@@ -238,7 +244,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
         self.provenance.value = f"<small>{html.escape(_provenance_text(self.data, arch))}</small>"
         if self.data is None:
             for i in range(len(self._names)):
-                self.fig.data[i].update(x=[], y=[], error_y=None)
+                self.fig.data[i].update(x=[], y=[], error_y=_NO_ERROR_BARS)
             self.fig.data[14].update(x=[], y=[])
             self.summary.value = ""
             return
@@ -249,7 +255,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
                 self.fig.data[i].update(x=compact(_remaining(curves[m]["sparsity"])), y=compact(mean),
                                         error_y=dict(type="data", array=compact(std), visible=True))
             else:
-                self.fig.data[i].update(x=[], y=[], error_y=None)
+                self.fig.data[i].update(x=[], y=[], error_y=_NO_ERROR_BARS)
         dense = 100 * float(np.mean(self.data["dense"]))
         xs = [_remaining(c["sparsity"]) for c in curves.values()]
         lo, hi = float(min(x.min() for x in xs)), 100.0
@@ -392,7 +398,7 @@ class Ablations(_ArchSwitch, widgets.VBox):
         arch = ARCH_LABELS[self.architecture]
         if item is None:
             for j in range(len(pruning.VARIANTS)):
-                self.fig.data[j].update(x=[], y=[], error_y=None)
+                self.fig.data[j].update(x=[], y=[], error_y=_NO_ERROR_BARS)
             self.fig.layout.title = f"No precomputed {arch} ablations: press Run live ablations"
             self.summary.value = f"<p>{html.escape(_provenance_text(None, self.architecture))}</p>"
             return
