@@ -191,8 +191,14 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
     fig.update_layout(template="plotly_white", height=height, margin=margin,
                       paper_bgcolor="white", font=dict(size=13),
                       legend=dict(orientation="h", yanchor="bottom", y=1.09 if titled else 1.02, x=0))
-    if cls is not go.FigureWidget and os.environ.get("HARDTRAIN_PRELOAD_BUNDLE", "1") != "0":
-        _preload_shared_bundle()  # HARDTRAIN_PRELOAD_BUNDLE=0: off, to measure what it saves
+    # Off unless HARDTRAIN_PRELOAD_BUNDLE=1. The preload evaluates the 5 MB bundle on the page's
+    # main thread while Voila's widget manager waits for the kernel's widget states, and the
+    # manager renders an output only if its model is registered within 2 s (get_model in
+    # @jupyter-widgets/base); on a busy 2-core machine the page then showed "Error displaying
+    # widget: model not found" (seen in CI). Without it, the bundle is imported by the first
+    # figure's module, after every model of the page is registered. It saved ~0.5 s at best.
+    if cls is not go.FigureWidget and os.environ.get("HARDTRAIN_PRELOAD_BUNDLE") == "1":
+        _preload_shared_bundle()
     fw = cls(fig)
     if name:
         css_class(fw, f"ht-fig-{name}")
@@ -268,9 +274,9 @@ export default () => {
 """.replace("@BUNDLE@", SHARED_BUNDLE)
 
 
-# Starts loading the shared bundle as soon as the page's HTML is parsed, while Voila's front end
-# boots and connects to the kernel (~2 s on a 2-core machine), instead of after the widget models
-# exist. The URL is the one _LOADER_ESM imports, so the browser's module map makes the figures'
+# Opt-in (HARDTRAIN_PRELOAD_BUNDLE=1; see figure_widget for why it is off): starts loading the
+# shared bundle as soon as the page's outputs render, while Voila's front end connects to the
+# kernel, instead of after the widget models exist. The URL is the one _LOADER_ESM imports, so the browser's module map makes the figures'
 # own import resolve to this same, already evaluated module.
 _PRELOAD_HTML = """<script type="module">
 const path = window.location.pathname;
