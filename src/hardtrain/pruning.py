@@ -1036,8 +1036,8 @@ class StudyConfig:
                 {"activation": "relu"})
 
     def describe(self, n_features: int = 40, n_classes: int = 10) -> str:
-        """The network in words, e.g. ``"MLP 40-100-100-10"`` or ``"CNN 40 -> conv 25 (k5, stride 2)
-        x 3 -> linear 125-10"``."""
+        """The network in words, e.g. ``"MLP 40-100-100-10"`` or ``"CNN 40 -> conv 16, 16, 16
+        channels (kernel 5, stride 2, ReLU) -> linear 80-10"``."""
         if self.architecture == "cnn":
             cls, args, kw = self.model_spec(n_features, n_classes)
             length = models.weight_uses(cls, *args, **kw)[f"convs/{len(self.channels) - 1}/kernel"]
