@@ -121,7 +121,8 @@ def _sharded_vmap(fn: Callable, n_shared: int):
     return jax.jit(jax.vmap(fn, in_axes=(0,) + (None,) * n_shared))
 
 
-def sweep_over_devices(fn: Callable, batch, *shared, devices: Sequence | None = None):
+def sweep_over_devices(fn: Callable, batch, *shared, devices: Sequence | None = None,
+                       shard_cpu: bool = True):
     """``vmap(fn)`` over the leading axis of ``batch``, that axis sharded over several devices.
 
     The batch (e.g. seeds) is padded to a multiple of the device count by repeating its last
@@ -131,10 +132,13 @@ def sweep_over_devices(fn: Callable, batch, *shared, devices: Sequence | None = 
     ``jit(vmap(fn))(batch, *shared)``. Each example is computed by the same program, so the
     results equal the unsharded run (up to floating-point reassociation inside XLA).
 
-    Known limitation: with several *host* CPU devices (``XLA_FLAGS=--xla_force_host_platform_
-    device_count``, an emulation for testing), a second call of a sharded program that runs a
-    batched LAPACK SVD (the random-features fit) deadlocked XLA's CPU thread pool with jax
-    0.10.2; the first call works. Matmul-only programs, one CPU device and GPUs are unaffected.
+    Known limitation, handled by ``shard_cpu``: with several *host* CPU devices
+    (``XLA_FLAGS=--xla_force_host_platform_device_count``, an emulation for testing), a sharded
+    program that runs a batched LAPACK SVD (the random-features fit) deadlocks XLA's CPU thread
+    pool now and then with jax 0.10.2 (here: on the 4th to 6th call; in a CI run, on the first).
+    Matmul-only programs (40 calls in a row), one CPU device and GPUs are unaffected. Such a
+    program passes ``shard_cpu=False``: when every device is a CPU it runs on the first one only,
+    which costs nothing, since emulated host devices share the same cores.
 
     Args:
       fn: ``fn(example, *shared)``, traceable; ``example`` is one slice of ``batch``. Reuse the
@@ -142,6 +146,7 @@ def sweep_over_devices(fn: Callable, batch, *shared, devices: Sequence | None = 
       batch: pytree of arrays with a common leading axis S >= 1.
       *shared: arrays passed unchanged to every call.
       devices: the devices to use; default ``jax.devices()`` (all GPUs when present).
+      shard_cpu: False to run on ``devices[0]`` alone when every device is a CPU (see above).
     Returns:
       ``fn``'s outputs stacked along a leading axis of size S.
     Raises:
@@ -154,6 +159,8 @@ def sweep_over_devices(fn: Callable, batch, *shared, devices: Sequence | None = 
                          f"{sorted(map(str, sizes))}")
     (size,) = sizes
     devices = list(jax.devices() if devices is None else devices)
+    if not shard_cpu and all(d.platform == "cpu" for d in devices):
+        devices = devices[:1]
     nd = len(devices)
     padded = size + (-size) % nd
     if padded != size:
@@ -308,7 +315,8 @@ class RandomFeaturesSweep(_Sweep):
     of the (noisy) training labels with :func:`min_norm_least_squares`, and record the train
     error (against the noisy labels it was fitted to), the test error (clean test labels) and
     the Frobenius norm of the solution. Seeds of one width run in one vmapped program sharded over
-    the devices (:func:`sweep_over_devices`). The test error peaks near N = n (the interpolation
+    the GPUs or TPUs (:func:`sweep_over_devices`; on CPUs it runs on one device, since the SVD
+    deadlocks emulated host devices). The test error peaks near N = n (the interpolation
     threshold), where the train error first reaches 0 and the norm explodes (Belkin et al., PNAS
     2019, arXiv 1812.11118; on MNIST-1D: Greydanus & Kobak, ICML 2024, arXiv 2011.14439).
 
@@ -319,7 +327,7 @@ class RandomFeaturesSweep(_Sweep):
       label_noise: fraction of training labels made wrong, in [0, 1] (:func:`noisy_labels`).
       seeds: seeds of the features (the label noise uses ``noise_seed``).
       noise_seed: seed of the label noise.
-      devices: devices to shard the seeds over (default all).
+      devices: devices to shard the seeds over (default all; CPUs: the first only).
     Raises:
       ValueError: a bad width, seed, n_train or label_noise.
     """
@@ -348,7 +356,7 @@ class RandomFeaturesSweep(_Sweep):
         """Metrics for one feature count: {"train_error", "test_error", "norm"}, arrays (S,)."""
         fn = _rf_program(int(n_features), self.n_classes)
         out = sweep_over_devices(fn, jnp.asarray(self.seeds, jnp.int32), self.x_tr, self.y_tr,
-                                 self.x_te, self.y_te, devices=self.devices)
+                                 self.x_te, self.y_te, devices=self.devices, shard_cpu=False)
         return {k: np.asarray(v) for k, v in out.items()}
 
     def steps(self) -> Iterator[tuple[float, str]]:

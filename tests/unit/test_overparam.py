@@ -175,9 +175,14 @@ def test_mlp_width_sweep_fits_better_when_wider(mnist1d):
 # --------------------------------------------------------------------------------- sharding
 
 _SHARDED = textwrap.dedent("""
-    import json, jax, numpy as np
+    import faulthandler, json, sys, jax, jax.numpy as jnp, numpy as np
+    faulthandler.dump_traceback_later(240, exit=True)  # a deadlock shows where, before the timeout
     from hardtrain import data, overparam as op
     assert len(jax.devices()) == 4, jax.devices()
+    fn = lambda s, x: x * s
+    spread = {flag: len(op.sweep_over_devices(fn, jnp.arange(8.0), jnp.ones(3), shard_cpu=flag).sharding.device_set)
+              for flag in (True, False)}
+    assert spread == {True: 4, False: 1}, spread
     ds = data.load("mnist1d")
     rf = op.RandomFeaturesSweep(ds, (150,), n_train=100, label_noise=0.1, seeds=(0, 1, 2, 3, 4)).run()
     lazy = op.LazyTrainingSweep(ds, (32,), n_train=64, steps=10, seeds=(0, 1, 2)).run()
