@@ -6,8 +6,9 @@ the learner's sizes: no HARDTRAIN_FAST unless --fast):
 
 1. Slider change -> updated figure, measured in the page with performance.now(): from the
    keydown on the slider handle (a capturing listener on document, so it runs before the
-   slider's own handler) to the ``plotly_restyle``/``plotly_update`` event of the figure's graph
-   div (emitted by plotly.js once the new data are drawn; ``plotly_afterplot`` is recorded too).
+   slider's own handler) to the ``plotly_restyle``/``plotly_update``/``plotly_animated`` event of
+   the figure's graph div (emitted by plotly.js once the new data are drawn), and to the next
+   animation frame after it (the frame that paints them; ``plotly_afterplot`` is recorded too).
    ``--runs`` changes (ArrowRight/ArrowLeft alternately) of the playground's learning-rate
    slider and of the bowl's span slider; median and p90. Each change is split with the
    timestamps of the websocket frames the page receives (a wrapper around window.WebSocket):
@@ -85,35 +86,47 @@ window.__htKey = null;
 document.addEventListener('keydown', () => { window.__htKey = performance.now(); }, true);
 """
 
+# The figure is updated when plotly.js emits plotly_restyle / plotly_update (Plotly.restyle /
+# update: full replot) or plotly_animated (Plotly.animate: only the changed traces, see
+# hardtrain.views.common.redraw_traces_only); "frame" is the next animation frame after it, the
+# one in which the browser paints the new figure.
 ARM_JS = """(name) => {
   const gd = document.querySelector('.ht-fig-' + name);
+  const events = ['plotly_restyle', 'plotly_update', 'plotly_animated', 'plotly_afterplot'];
   if (!gd.__htProbe) {
     gd.__htProbe = {};
-    for (const ev of ['plotly_restyle', 'plotly_update', 'plotly_afterplot']) {
+    for (const ev of events) {
       gd.on(ev, () => {
         const p = gd.__htProbe;
-        if (p.armed && p[ev] === undefined) p[ev] = performance.now();
+        if (p.armed && p[ev] === undefined) {
+          p[ev] = performance.now();
+          if (ev !== 'plotly_afterplot' && p.frame === undefined) {
+            p.frame = null;
+            requestAnimationFrame(() => { p.frame = performance.now(); });
+          }
+        }
       });
     }
   }
-  gd.__htProbe = Object.assign(gd.__htProbe, {armed: true, plotly_restyle: undefined,
-                                             plotly_update: undefined,
-                                             plotly_afterplot: undefined});
+  gd.__htProbe = Object.assign(gd.__htProbe, {armed: true, frame: undefined});
+  for (const ev of events) gd.__htProbe[ev] = undefined;
   window.__htKey = null;
   window.__htWsMark = window.__htWs.length;
 }"""
 
 DONE_JS = """(name) => {
   const p = document.querySelector('.ht-fig-' + name).__htProbe;
-  return p.plotly_restyle !== undefined || p.plotly_update !== undefined;
+  return typeof p.frame === 'number';
 }"""
 
 READ_JS = """(name) => {
   const p = document.querySelector('.ht-fig-' + name).__htProbe;
   p.armed = false;
-  const end = Math.min(p.plotly_restyle ?? Infinity, p.plotly_update ?? Infinity);
+  const end = Math.min(p.plotly_restyle ?? Infinity, p.plotly_update ?? Infinity,
+                       p.plotly_animated ?? Infinity);
   const frames = window.__htWs.slice(window.__htWsMark).filter((f) => f[0] <= end);
-  return {key: window.__htKey, end: end, afterplot: p.plotly_afterplot ?? null, frames: frames};
+  return {key: window.__htKey, end: end, frame: p.frame ?? null, afterplot: p.plotly_afterplot ?? null,
+          frames: frames};
 }"""
 
 LOAD_TIMES_JS = """() => {
@@ -207,7 +220,7 @@ def measure_slider(page, fig, slider_selector, status_selector, status_ms, runs,
     """``runs`` keyboard changes of one slider; latencies (ms) and their split."""
     handle = page.locator(f"{slider_selector} .noUi-handle")
     handle.focus()
-    total, rtt, py_and_wire, draw, py_ms, sizes, afterplot = [], [], [], [], [], [], []
+    total, rtt, py_and_wire, draw, py_ms, sizes, afterplot, painted = [], [], [], [], [], [], [], []
     missed = 0
     for i in range(runs):
         key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
@@ -226,6 +239,8 @@ def measure_slider(page, fig, slider_selector, status_selector, status_ms, runs,
         t0, t_end = r["key"], r["end"]
         frames = [f for f in r["frames"] if f[0] >= t0]
         total.append(t_end - t0)
+        if r["frame"] is not None:
+            painted.append(r["frame"] - t0)
         if r["afterplot"] is not None:
             afterplot.append(r["afterplot"] - t0)
         if frames:
@@ -243,7 +258,7 @@ def measure_slider(page, fig, slider_selector, status_selector, status_ms, runs,
         m = status_ms.search(page.locator(status_selector).inner_text())
         if m:
             py_ms.append(float(m.group(1)))
-    return {"total": total, "afterplot": afterplot, "first_frame": rtt, "data_frame": py_and_wire,
+    return {"total": total, "painted": painted, "afterplot": afterplot, "first_frame": rtt, "data_frame": py_and_wire,
             "decode_draw": draw, "python_ms": py_ms, "data_frame_bytes": sizes, "missed": missed}
 
 
@@ -359,11 +374,12 @@ def phase_interactive(browser, workdir, args, results):
                             ".ht-lab1-playground .ht-status", re.compile(r"in ([\d.]+) ms"),
                             args.runs)
         span = measure_slider(pages["bowl"][0], "bowl", ".ht-lab1-bowl .ht-span",
-                              ".ht-lab1-bowl .ht-status", re.compile(r"losses in ([\d.]+) ms"),
+                              ".ht-lab1-bowl .ht-status", re.compile(r"sent in ([\d.]+) ms"),
                               args.runs)
         results["slider"] = {"playground_lr": lr, "bowl_span": span}
         for label, r in (("playground learning rate", lr), ("bowl span", span)):
-            print(f"  {label}: keydown -> plotly_restyle/update {summary(r['total'])}")
+            print(f"  {label}: keydown -> plotly_restyle/update/animated {summary(r['total'])}")
+            print(f"    keydown -> next animation frame (painted): {summary(r['painted'])}")
             if r["missed"]:
                 print(f"    {r['missed']} change(s) never reached the figure within 15 s")
             print(f"    keydown -> first websocket frame back: {summary(r['first_frame'])}")

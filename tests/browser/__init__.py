@@ -280,6 +280,7 @@ class VoilaServer:
         # As `tasks.py serve` does: figures load plotly's widget bundle once per page by URL
         # (hardtrain.views.common); a caller can set it to 0 to measure plotly's own widget.
         env.setdefault("HARDTRAIN_SHARED_PLOTLY_BUNDLE", "1")
+        env.setdefault("MALLOC_ARENA_MAX", "2")  # as tasks.py serve and binder/start: smaller kernels
         if self.fast:
             env["HARDTRAIN_FAST"] = "1"
         else:
