@@ -52,9 +52,10 @@ def _slider(cls, label, name, **kw):
 class ConvexBowl(widgets.VBox):
     """Section 1: the logistic-regression loss of a real dataset is a bowl.
 
-    Shows the loss on a filter-normalised 2-D slice through the gradient-descent solution, the
-    Hessian's eigenvalues (all >= 0), the LP verdict (HiGHS) and the perceptron's update count
-    beside Novikoff's bound.
+    Shows the loss on a filter-normalised 2-D slice through the gradient-descent solution (Li et
+    al., NeurIPS 2018, arXiv 1712.09913; axes in units of the chosen half-width, colour bar
+    relabelled per slice), the Hessian's eigenvalues (all >= 0), the LP verdict (HiGHS) and the
+    perceptron's update count beside Novikoff's bound.
     """
 
     GRID = 41
