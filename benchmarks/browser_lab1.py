@@ -4,7 +4,8 @@ Prints, for lab 1's notebooks (``labs/01*.ipynb``; which notebook shows which of
 is read from the notebooks) served by Voila exactly as ``tasks.py serve`` does (``voila labs/``,
 the learner's sizes: no HARDTRAIN_FAST unless --fast):
 
-1. Slider change -> updated figure, measured in the page with performance.now(): from the
+1. Slider change -> updated figure (and, in the same page, the cost of single plotly.js edits:
+   the ones the views send and the ones they avoid), measured in the page with performance.now(): from the
    keydown on the slider handle (a capturing listener on document, so it runs before the
    slider's own handler) to the ``plotly_restyle``/``plotly_update``/``plotly_animated`` event of
    the figure's graph div (emitted by plotly.js once the new data are drawn), and to the next
@@ -262,6 +263,37 @@ def measure_slider(page, fig, slider_selector, status_selector, status_ms, runs,
             "decode_draw": draw, "python_ms": py_ms, "data_frame_bytes": sizes, "missed": missed}
 
 
+# The cost of single plotly.js edits in the live page, the original functions called directly
+# (views.common._LOADER_ESM keeps them in Plotly.__htOriginal), each edit alternating between two
+# values, ms until its promise resolves, median of `n`. Shows why the views send what they send.
+EDIT_COSTS_JS = """async (n) => {
+  const O = Plotly.__htOriginal || Plotly;
+  const bowl = document.querySelector('.ht-fig-bowl'), play = document.querySelector('.ht-fig-playground');
+  const tr = play.data[3], x0 = Array.from(tr.x), y0 = Array.from(tr.y);
+  const F = {_doNotReportToPy: true};
+  const edits = {
+    'bowl: relayout images[0] (as the bowl sends it)': (i) => O.relayout(bowl, {'images[0].opacity': i % 2 ? 1 : 0.99}),
+    'bowl: the same with _doNotReportToPy (as the plotly widget sends it)': (i) => O.relayout(bowl, {'images[0].opacity': i % 2 ? 1 : 0.99, ...F}),
+    'bowl: relayout images.0 (as plotly.py spells it)': (i) => O.relayout(bowl, {'images.0.opacity': i % 2 ? 1 : 0.99}),
+    'bowl: restyle colour-bar labels': (i) => O.restyle(bowl, {'marker.colorbar.ticktext': [[String(i), '1', '2', '3', '4']]}, [0]),
+    'bowl: the same with _doNotReportToPy': (i) => O.restyle(bowl, {'marker.colorbar.ticktext': [[String(i), '1', '2', '3', '4']], ...F}, [0]),
+    'bowl: relayout axis range': (i) => O.relayout(bowl, {'xaxis.range': [-1.025 - (i % 2) * 0.01, 1.025]}),
+    'playground: restyle trajectories': (i) => O.restyle(play, {x: [x0.map(v => v * (1 + (i % 2) * 0.01))], y: [y0]}, [3]),
+    'playground: animate trajectories, redraw false': (i) => Plotly.animate(play, {data: [{x: x0.map(v => v * (1 + (i % 2) * 0.01)), y: y0}], traces: [3]},
+                                                                        {transition: {duration: 0}, frame: {duration: 0, redraw: false}}),
+  };
+  const raf = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const out = {};
+  for (const [name, edit] of Object.entries(edits)) {
+    const t = [];
+    for (let i = 0; i < n; i++) { await raf(); const t0 = performance.now(); await edit(i); t.push(performance.now() - t0); }
+    t.sort((a, b) => a - b);
+    out[name] = t[n >> 1];
+  }
+  return out;
+}"""
+
+
 def measure_memory_and_train(page, server, kernel_ids):
     proc = None
     for kid in kernel_ids:
@@ -389,6 +421,12 @@ def phase_interactive(browser, workdir, args, results):
             print(f"    Python callback (status line):         {summary(r['python_ms'], digits=1)}")
             print(f"    figure data frame size:                "
                   f"{summary(r['data_frame_bytes'], unit='B')}")
+        if pages["bowl"][0] is pages["playground"][0]:
+            costs = pages["bowl"][0].evaluate(EDIT_COSTS_JS, 12)
+            results["edit_costs_ms"] = costs
+            print("  single plotly.js edits in the page (ms to done, median of 12):")
+            for name, ms in costs.items():
+                print(f"    {ms:6.1f}  {name}")
 
         print("\n== kernel memory (psutil RSS, Linux VmHWM peak) ==")
         for t in results["first_visit"]:

@@ -230,8 +230,8 @@ const bundle = import(new URL(url, window.location.origin).href).then((mod) => {
 // plotly's FigureWidget forwards each edit from Python as Plotly.restyle/relayout/update with a
 // key "_doNotReportToPy" inside the edit, so that its own plotly_* event handlers do not echo the
 // edit back to Python. plotly.js takes that key for an unknown attribute and replots the whole
-// figure: a relayout of one image took 55-62 ms instead of 1.3 ms, a colour-bar restyle 51-58
-// instead of 17-22 (lab 1's page, Chromium). Give plotly.js the edit without the key and put the
+// figure: a relayout of one image took 72 ms instead of 2.4 ms, a colour-bar restyle 43 instead of
+// 20 (benchmarks/browser_lab1.py prints these edit costs). Give plotly.js the edit without the key and put the
 // mark back on the event the widget listens to, for the duration of the call.
 const FLAG = "_doNotReportToPy";
 const MARK = {
@@ -267,6 +267,7 @@ function patchPlotly() {
   if (!P || P.__htPatched) return;
   P.__htPatched = true;
   const { restyle, relayout, update } = P;
+  P.__htOriginal = { restyle, relayout, update };  // benchmarks/browser_lab1.py times both
   const usable = (gd) => gd && typeof gd === "object" && typeof gd.emit === "function";
   P.restyle = function (gd, edit, ...rest) {
     const clean = usable(gd) ? strip(edit) : null;
@@ -465,8 +466,8 @@ def colorbar_ticks(zmin: float, zmax: float, n: int = 5) -> dict:
     """Tick positions and labels for a colour bar fixed to [0, 1] that shows values in [zmin, zmax].
 
     Why: changing a colour bar's ``cmin``/``cmax`` makes plotly.js recompute and redraw the
-    whole figure (48-72 ms per change in Chromium here), while new ``colorbar.ticktext`` only
-    redraws the colour bar (17-19 ms). So a view whose colour range changes keeps the trace of
+    whole figure, while new ``colorbar.ticktext`` only redraws the colour bar (20 ms in lab 1's
+    page in Chromium here; ``benchmarks/browser_lab1.py`` prints the edit costs). So a view whose colour range changes keeps the trace of
     :func:`colorbar_trace` at ``zmin=0, zmax=1`` (the range :func:`heatmap_image` maps to the
     colorscale) and updates ``marker.colorbar`` with this dict.
 
@@ -493,8 +494,8 @@ def redraw_traces_only(fig: go.Figure):
     The changes made inside the block reach plotly.js as one ``Plotly.animate`` call with no
     transition and ``frame.redraw = false`` instead of a ``Plotly.update``: plotly.js then moves
     the changed scatter traces and skips its full replot (axes, legend, colour bars, images,
-    every trace). Measured in lab 1's page in Chromium (medians of 20): a restyle of the
-    playground's trajectories took 45-93 ms, the same change animated 16-35 ms.
+    every trace). Measured in lab 1's page in Chromium (``benchmarks/browser_lab1.py``, median of
+    12): the playground's trajectories restyled in 27 ms, animated in 16 ms.
 
     Use it only for the data of scatter traces (``x``, ``y``, ``text``) on axes with a fixed
     range: axis autorange, colour bars and layout images are not redrawn by such a frame
@@ -502,7 +503,7 @@ def redraw_traces_only(fig: go.Figure):
     and a plain ``go.Figure`` (before :func:`figure_widget`) just takes the changes.
 
     Relies on plotly's ``BaseFigure._perform_batch_animate`` (the body of ``batch_animate``,
-    whose frame options cannot be set), checked with plotly 6.1-7.1; ``tests/browser`` assert that
+    whose frame options cannot be set), checked with plotly 7.1.0; ``tests/browser`` assert that
     the figure's data change in the page.
     """
     if getattr(fig, "_in_batch_mode", False):  # inside another batch: that one sends

@@ -60,7 +60,6 @@ class ConvexBowl(widgets.VBox):
 
     GRID = 41
     STEPS = 400
-    SPANS = tuple(round(0.1 * k, 1) for k in range(1, 31))  # the half-width slider's values
 
     def __init__(self, dataset: str = "breast_cancer", seed: int = 0):
         self.status = Status("")
@@ -101,6 +100,8 @@ class ConvexBowl(widgets.VBox):
         self.dataset.observe(lambda _: self._load(), names="value")
         self.span.observe(lambda _: self._redraw_surface(), names="value")
         self._slices: dict[float, tuple] = {}  # half-width -> (PNG, zmin, zmax, min curvature)
+        s = self.span  # every value the slider offers
+        self._spans = tuple(round(float(v), 1) for v in np.arange(s.min, s.max + s.step / 2, s.step))
         controls = widgets.HBox([self.dataset, self.span, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([controls, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-bowl")
@@ -154,7 +155,7 @@ class ConvexBowl(widgets.VBox):
         self.dirs = landscape.random_directions(key, self.params, normalize="filter")
         self._slices.clear()
         with Timer() as t:
-            for span in self.SPANS:
+            for span in self._spans:
                 self._slice(span)
         self._slices_ms = t.ms
         self._redraw_surface()
@@ -177,11 +178,11 @@ class ConvexBowl(widgets.VBox):
             source, zmin, zmax, curvature = self._slice(span)
             # The picture and the colour bar's labels. Spelled "images[0].source": plotly.py writes
             # fig.layout.images[0].source = ... as "images.0.source", which plotly.js answers with
-            # a full replot (54-68 ms here) instead of redrawing the one image (1 ms).
+            # a full replot (72 ms here) instead of redrawing the one image (2.4 ms; benchmarks/browser_lab1.py).
             self.fig.plotly_update(restyle_data={"marker.colorbar.ticktext": [colorbar_ticks(zmin, zmax)["ticktext"]]},
                                    relayout_data={"images[0].source": source}, trace_indexes=[0])
         self.status.ok(f"Slice of {self.GRID}x{self.GRID} losses, half-width {span:.1f}, sent in {t.ms:.1f} ms "
-                       f"(the slices of all {len(self.SPANS)} half-widths took {self._slices_ms:.0f} ms when "
+                       f"(the slices of all {len(self._spans)} half-widths took {self._slices_ms:.0f} ms when "
                        f"the directions were drawn); smallest curvature on the slice {curvature:.2e} "
                        f"(>= 0: convex along the slice).")
 
