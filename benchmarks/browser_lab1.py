@@ -263,11 +263,12 @@ def measure_slider(page, fig, slider_selector, status_selector, status_ms, runs,
             "decode_draw": draw, "python_ms": py_ms, "data_frame_bytes": sizes, "missed": missed}
 
 
-# The cost of single plotly.js edits in the live page, the original functions called directly
-# (views.common._LOADER_ESM keeps them in Plotly.__htOriginal), each edit alternating between two
-# values, ms until its promise resolves, median of `n`. Shows why the views send what they send.
+# The cost of single plotly.js edits in the live page (the page's Plotly called directly), each
+# edit alternating between two values, ms until its promise resolves, median of `n`. Shows why
+# the views send what they send, and what plotly's own widget front end would cost: it puts a key
+# _doNotReportToPy inside every edit (views/static/figure.js does not).
 EDIT_COSTS_JS = """async (n) => {
-  const O = Plotly.__htOriginal || Plotly;
+  const O = Plotly;
   const bowl = document.querySelector('.ht-fig-bowl'), play = document.querySelector('.ht-fig-playground');
   const tr = play.data[3], x0 = Array.from(tr.x), y0 = Array.from(tr.y);
   const F = {_doNotReportToPy: true};

@@ -4,9 +4,10 @@ On Binder, the labs open at ``/voila/render/labs/<notebook>`` of a Jupyter Serve
 repo2docker starts in the repository root, through ``binder/start``. That path differs from
 ``voila labs/`` (the tests' other server): Voila's configuration comes from ``voila.json`` in the
 server's working directory and the environment from binder/start. This test runs the same
-launch on 127.0.0.1 and checks that a lab page draws its figures, loads plotly's bundle once by
-URL (the shared bundle: binder/start must switch it on, the file_allowlist must allow it) rather
-than 5 MB per figure through the websocket, and shows no traceback.
+launch on 127.0.0.1 and checks that a lab page draws its figures, loads plotly.js once by URL
+(the shared cartesian bundle: binder/start must switch it on, voila.json's file_allowlist must
+allow it) rather than 5 MB per figure through the websocket, loads no other plotly bundle, and
+shows no traceback.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ import sys
 
 import pytest
 
+from hardtrain.views.common import PLOTLY_JS
+
 from . import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, ROOT, VoilaServer,
                classify_console)
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "01_convex_vs_nonconvex.ipynb"
-BUNDLE_PATH = "/voila/files/labs/_static/plotly-widgetbundle.js"
+BUNDLE_PATH = "/voila/files/labs/_static/" + PLOTLY_JS
 
 
 class BinderServer(VoilaServer):
@@ -77,7 +80,16 @@ def test_lab_page_on_the_binder_route(binder_server, chromium_browser):
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
-    page.on("response", lambda r: bundle_fetches.append(r.status) if r.url.split("?")[0].endswith(BUNDLE_PATH) else None)
+    plotly_urls = []
+
+    def on_response(r):
+        url = r.url.split("?")[0]
+        if url.endswith(BUNDLE_PATH):
+            bundle_fetches.append(r.status)
+        elif "plotly" in url.lower():
+            plotly_urls.append(url)
+
+    page.on("response", on_response)
     page.on("websocket", on_websocket)
     try:
         page.goto(binder_server.url(f"voila/render/labs/{NOTEBOOK}"), wait_until="commit",
@@ -90,6 +102,9 @@ def test_lab_page_on_the_binder_route(binder_server, chromium_browser):
         # plotly's bundle came by URL, once for both figures, and the websocket stayed small
         # (an inline bundle is ~5 MB per figure).
         assert bundle_fetches == [200], (bundle_fetches, binder_server.log_tail())
+        # voila.json's extension_denylist reaches the server extension: jupyterlab-plotly's
+        # 4.8 MB copy of plotly.js (for fig.show(), unused here) is not loaded.
+        assert plotly_urls == [], plotly_urls
         assert ws_bytes[0] < 2 * 2**20, f"{ws_bytes[0] / 2**20:.1f} MB through the websocket"
         assert "Slice of" in page.locator(".ht-lab1-bowl .ht-status").inner_text()
     finally:

@@ -27,7 +27,7 @@ from ..config import release_memory
 
 __all__ = ["Status", "NumberField", "guarded", "figure_widget", "compact", "css_class",
            "labelled", "Timer", "ExerciseBox", "LongRun", "heatmap_image", "colorbar_trace",
-           "colorbar_ticks", "redraw_traces_only"]
+           "colorbar_ticks", "redraw_traces_only", "LiteFigureWidget", "PLOTLY_JS"]
 
 log = logging.getLogger("hardtrain.views")
 
@@ -175,8 +175,9 @@ def labelled(text: str, widget: widgets.Widget) -> widgets.Widget:
 def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str = "") -> go.FigureWidget:
     """A plotly FigureWidget with the lab's look: white card, compact margins, fixed height.
 
-    One is created per view and updated in place (``with fw.batch_update(): ...``): each
-    FigureWidget carries plotly's ~5 MB JavaScript bundle, and re-creating figures is slow.
+    One is created per view and updated in place (``with fw.batch_update(): ...``): re-creating
+    a figure re-sends its data and redraws it from scratch. Under Voila it is a
+    :class:`LiteFigureWidget` (a smaller plotly.js, loaded once per page), elsewhere plotly's own.
 
     Wrap a figure only once it holds its first data and layout: the browser builds the figure
     from the widget's state, and changes made between the widget's creation and the page load
@@ -193,14 +194,6 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
     fig.update_layout(template="plotly_white", height=height, margin=margin,
                       paper_bgcolor="white", font=dict(size=13),
                       legend=dict(orientation="h", yanchor="bottom", y=1.09 if titled else 1.02, x=0))
-    # Off unless HARDTRAIN_PRELOAD_BUNDLE=1. The preload evaluates the 5 MB bundle on the page's
-    # main thread while Voila's widget manager waits for the kernel's widget states, and the
-    # manager renders an output only if its model is registered within 2 s (get_model in
-    # @jupyter-widgets/base); on a busy 2-core machine the page then showed "Error displaying
-    # widget: model not found" (seen in CI). Without it, the bundle is imported by the first
-    # figure's module, after every model of the page is registered. It saved ~0.5 s at best.
-    if cls is not go.FigureWidget and os.environ.get("HARDTRAIN_PRELOAD_BUNDLE") == "1":
-        _preload_shared_bundle()
     fw = cls(fig)
     if name:
         css_class(fw, f"ht-fig-{name}")
@@ -208,187 +201,82 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
     return fw
 
 
-#: Name of the copy of plotly's widget bundle that Voila serves beside the labs.
-SHARED_BUNDLE = "_static/plotly-widgetbundle.js"
+#: plotly.js's "cartesian" distribution (npm plotly.js-cartesian-dist-min, MIT licence), the same
+#: plotly.js version as plotly.py's own bundle; provenance in static/README.md.
+PLOTLY_JS = "plotly-cartesian-4.1.1.min.js"
 
-# An ES module of a few lines that anywidget loads instead of plotly's 5 MB bundle: it imports
-# the bundle once, by URL, from Voila's file handler (/voila/files/ beside /voila/render/), and
-# every FigureWidget of the page then shares that one module.
-#
-# The import is deliberately not awaited at the module's top level, nor in initialize():
-# anywidget 0.11 gives each model 2 s (``AbortSignal.timeout(2000)`` in its Runtime) to load its
-# module and run initialize(); past that it rejects the model's ``ready`` promise and drops every
-# later message of the model, so the figure never updates again. Evaluating the bundle takes
-# longer than 2 s on a busy 2-core machine (seen in CI: the live curves of lab 3 never arrived).
-# So initialize() returns at once; until the bundle is there, the changes plotly's model would
-# have handled are recorded, and replayed (in order, each with the value it had) once plotly's
-# own initialize() has registered its handlers. render() waits for the bundle.
-_LOADER_ESM = """const path = window.location.pathname;
-const at = path.indexOf("/voila/render/");
-const url = path.slice(0, at) + "/voila/files/" + path.slice(at + "/voila/render/".length).replace(/[^/]*$/, "@BUNDLE@");
-const bundle = import(new URL(url, window.location.origin).href).then((mod) => { patchPlotly(); return mod; });
-// plotly's FigureWidget forwards each edit from Python as Plotly.restyle/relayout/update with a
-// key "_doNotReportToPy" inside the edit, so that its own plotly_* event handlers do not echo the
-// edit back to Python. plotly.js takes that key for an unknown attribute and replots the whole
-// figure: a relayout of one image took 72 ms instead of 2.4 ms, a colour-bar restyle 43 instead of
-// 20 (benchmarks/browser_lab1.py prints these edit costs). Give plotly.js the edit without the key and put the
-// mark back on the event the widget listens to, for the duration of the call.
-const FLAG = "_doNotReportToPy";
-const MARK = {
-  plotly_restyle: (d) => { if (Array.isArray(d) && d[0]) d[0][FLAG] = true; },
-  plotly_relayout: (d) => { if (d) d[FLAG] = true; },
-  plotly_update: (d) => { if (d && d.data && d.data[0]) d.data[0][FLAG] = true; },
-};
-function strip(edit) {
-  if (!edit || typeof edit !== "object" || !Object.prototype.hasOwnProperty.call(edit, FLAG)) return null;
-  const clean = { ...edit };
-  delete clean[FLAG];
-  return clean;
-}
-function quietly(gd, call) {
-  if (!gd.__htEmit) {
-    const emit = gd.emit;
-    gd.__htEmit = emit;
-    gd.__htQuiet = 0;
-    gd.emit = function (event, data) {
-      if (gd.__htQuiet > 0 && MARK[event]) MARK[event](data);
-      return emit.apply(this, arguments);
-    };
-  }
-  gd.__htQuiet += 1;
-  const done = () => { gd.__htQuiet -= 1; };
-  let out;
-  try { out = call(); } catch (e) { done(); throw e; }
-  Promise.resolve(out).then(done, done);
-  return out;
-}
-function patchPlotly() {
-  const P = window.Plotly;
-  if (!P || P.__htPatched) return;
-  P.__htPatched = true;
-  const { restyle, relayout, update } = P;
-  P.__htOriginal = { restyle, relayout, update };  // benchmarks/browser_lab1.py times both
-  const usable = (gd) => gd && typeof gd === "object" && typeof gd.emit === "function";
-  P.restyle = function (gd, edit, ...rest) {
-    const clean = usable(gd) ? strip(edit) : null;
-    return clean ? quietly(gd, () => restyle.call(this, gd, clean, ...rest)) : restyle.apply(this, arguments);
-  };
-  P.relayout = function (gd, edit, ...rest) {
-    const clean = usable(gd) ? strip(edit) : null;
-    return clean ? quietly(gd, () => relayout.call(this, gd, clean, ...rest)) : relayout.apply(this, arguments);
-  };
-  P.update = function (gd, traceEdit, layoutEdit, ...rest) {
-    const t = usable(gd) ? strip(traceEdit) : null;
-    const l = usable(gd) ? strip(layoutEdit) : null;
-    if (!t && !l) return update.apply(this, arguments);
-    return quietly(gd, () => update.call(this, gd, t || traceEdit, l || layoutEdit, ...rest));
-  };
-}
-const ATTRS = ["_widget_data", "_widget_layout", "_py2js_addTraces", "_py2js_deleteTraces",
-  "_py2js_moveTraces", "_py2js_restyle", "_py2js_relayout", "_py2js_update", "_py2js_animate",
-  "_py2js_removeLayoutProps", "_py2js_removeTraceProps"];
-export default () => {
-  let inner = null;
-  let ready = null;
-  return {
-    initialize(ctx) {
-      const model = ctx.model;
-      const pending = [];
-      const overrides = new Map();
-      const handlers = new Map();
-      for (const name of ATTRS) {
-        model.on("change:" + name, () => { if (inner === null) pending.push([name, model.get(name)]); });
-      }
-      const proxy = {
-        ...model,
-        get: (key) => (overrides.has(key) ? overrides.get(key) : model.get(key)),
-        on: (event, callback) => {
-          model.on(event, callback);
-          if (!handlers.has(event)) handlers.set(event, []);
-          handlers.get(event).push(callback);
-        },
-      };
-      ready = bundle.then((mod) => {
-        const def = typeof mod.default === "function" ? mod.default() : mod.default;
-        if (def.initialize) def.initialize({ ...ctx, model: proxy });
-        inner = def;
-        for (const [name, value] of pending) {
-          if (value === null || value === undefined) continue;
-          overrides.set(name, value);
-          try {
-            for (const callback of handlers.get("change:" + name) || []) callback();
-          } finally {
-            overrides.delete(name);
-          }
-        }
-        pending.length = 0;
-      });
-    },
-    async render(ctx) {
-      await ready;
-      return inner.render(ctx);
-    },
-  };
-};
-""".replace("@BUNDLE@", SHARED_BUNDLE)
+#: Where the dashboards' pages load it from: a copy beside the notebooks, served by Voila's file
+#: handler (allowed by voila.json's ``file_allowlist``).
+SHARED_PLOTLY_JS = f"_static/{PLOTLY_JS}"
+
+_STATIC = Path(__file__).parent / "static"
 
 
-# Opt-in (HARDTRAIN_PRELOAD_BUNDLE=1; see figure_widget for why it is off): starts loading the
-# shared bundle as soon as the page's outputs render, while Voila's front end connects to the
-# kernel, instead of after the widget models exist. The URL is the one _LOADER_ESM imports, so the browser's module map makes the figures'
-# own import resolve to this same, already evaluated module.
-_PRELOAD_HTML = """<script type="module">
-const path = window.location.pathname;
-const at = path.indexOf("/voila/render/");
-if (at >= 0) {
-  const url = path.slice(0, at) + "/voila/files/" + path.slice(at + "/voila/render/".length).replace(/[^/]*$/, "%s");
-  import(new URL(url, window.location.origin).href).catch(() => {});
-}
-</script>""" % SHARED_BUNDLE
+def _place_shared_plotly_js(folder: Path) -> None:
+    """Copy :data:`PLOTLY_JS` into ``folder / SHARED_PLOTLY_JS`` unless an equal copy is there.
+
+    Atomic (a temporary file renamed into place): kernels starting together never serve half a
+    file. Raises OSError when the folder is not writable.
+    """
+    source = _STATIC / PLOTLY_JS
+    target = folder / SHARED_PLOTLY_JS
+    if target.is_file() and target.stat().st_size == source.stat().st_size:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the server may run as another user
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 @functools.lru_cache(maxsize=1)
-def _preload_shared_bundle() -> None:
-    """Put :data:`_PRELOAD_HTML` in the output of the cell that creates the page's first figure
-    (once per kernel; only when the shared bundle is in use, i.e. under Voila)."""
-    from IPython.display import HTML, display
+def figure_esm() -> str:
+    """The ES module of :class:`LiteFigureWidget`'s browser side (``static/figure.js``), with the
+    path of the shared plotly.js filled in."""
+    return (_STATIC / "figure.js").read_text(encoding="utf-8").replace("@PLOTLY_PATH@",
+                                                                       SHARED_PLOTLY_JS)
 
-    display(HTML(_PRELOAD_HTML))
+
+class LiteFigureWidget(go.FigureWidget):
+    """plotly's FigureWidget with hardtrain's browser side: the same Python API and messages,
+    drawn by a 1.5 MB plotly.js (cartesian traces) that a Voila page loads once by URL.
+
+    Why: plotly's own front end carries the full 5 MB plotly.js in the widget's module, and
+    evaluating it was the largest single cost between opening a dashboard and its first figure
+    (1.6 s of main-thread time against 0.7 s for the cartesian bundle, Chromium on the 2-core
+    machine); it also redraws the whole figure on every edit from Python. See ``static/figure.js``
+    for the protocol and for what it does not report back (point events; plotly.js's defaults).
+
+    Only usable where the page can fetch :data:`SHARED_PLOTLY_JS` beside the notebook: under
+    Voila (``/voila/render/...``); :func:`figure_widget` decides.
+    """
+
+    _esm = figure_esm()
 
 
 @functools.lru_cache(maxsize=1)
 def _figure_widget_class() -> type:
-    """FigureWidget, or a subclass whose ESM loads plotly's bundle once per page by URL.
+    """:class:`LiteFigureWidget` under Voila, else plotly's own FigureWidget.
 
-    Each plain FigureWidget sends plotly's ~5 MB bundle through the websocket and evaluates it as
-    its own module, one figure after the other; anywidget 0.11 drops every later update of a
-    model that is not ready 2 s after its creation (``AbortSignal.timeout(2000)`` in its
-    Runtime), so the third and fourth figures of a page froze on a 2-core machine. The shared
-    bundle is used only when it can be served: under Voila (``VOILA_PREHEAT`` is in the kernel's
-    environment), with ``HARDTRAIN_SHARED_PLOTLY_BUNDLE=1`` (set by ``tasks.py serve`` and
-    ``tasks.py test``, whose Voila allows the file in ``file_allowlist``), and when the copy
-    beside the notebook could be written. Otherwise plotly's own class is used unchanged.
+    The lite class is used when the page will be a Voila page that can fetch the shared
+    plotly.js: ``VOILA_PREHEAT`` is in the kernel's environment (Voila sets it for the kernels it
+    starts), ``HARDTRAIN_SHARED_PLOTLY_BUNDLE=1`` (set by ``tasks.py serve``, ``tasks.py test``
+    and ``binder/start``, whose Voila configuration allows the file), and the copy beside the
+    notebook could be written. JupyterLab and nbmake keep plotly's own class, which needs no URL.
     """
     if os.environ.get("HARDTRAIN_SHARED_PLOTLY_BUNDLE") != "1" or "VOILA_PREHEAT" not in os.environ:
         return go.FigureWidget
     try:
-        import plotly
-
-        source = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
-        if not source.is_file():
-            return go.FigureWidget
-        target = Path.cwd() / SHARED_BUNDLE
-        if not target.is_file() or target.stat().st_size != source.stat().st_size:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-            os.close(fd)
-            shutil.copyfile(source, tmp)
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; the server may run as another user
-            os.replace(tmp, target)  # atomic: kernels starting together never serve half a file
+        _place_shared_plotly_js(Path.cwd())
     except OSError:
-        log.warning("could not place plotly's bundle beside the notebook; using the inline one")
+        log.warning("could not place plotly.js beside the notebook; using plotly's own widget")
         return go.FigureWidget
-    return type("SharedBundleFigureWidget", (go.FigureWidget,), {"_esm": _LOADER_ESM})
+    return LiteFigureWidget
 
 
 def compact(a, decimals: int = 5) -> np.ndarray:

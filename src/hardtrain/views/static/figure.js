@@ -1,0 +1,292 @@
+// hardtrain's browser side for plotly's FigureWidget under Voila (an anywidget ES module).
+//
+// plotly.py's FigureWidget (plotly 6-7, BaseFigureWidget) keeps the figure in Python and sends
+// each change as a message: the traitlets `_widget_data` / `_widget_layout` / `_config` hold the
+// figure it was created with, and `_py2js_{restyle,relayout,update,animate,addTraces,
+// deleteTraces,moveTraces,removeLayoutProps,removeTraceProps}` carry the edits (set, then set
+// back to null). plotly's own front end for that protocol comes in a 5 MB bundle with the full
+// plotly.js (every trace type, maps, WebGL), which the page must evaluate before the first figure
+// is drawn: 1.6 s on a 2-core machine, the largest single cost of opening a dashboard. This module
+// speaks the same protocol with plotly.js's "cartesian" distribution (1.5 MB; scatter, bar,
+// heatmap, contour, histogram, box, violin, pie, image: what the labs draw), loaded once per page
+// by URL from the copy that hardtrain.views.common places beside the notebooks.
+//
+// Differences from plotly's front end, on purpose:
+// - Edits go to plotly.js without the `_doNotReportToPy` key that plotly's front end puts inside
+//   each edit: plotly.js takes it for an unknown attribute and redraws the whole figure (an image
+//   relayout cost 72 ms instead of 2.4 ms; benchmarks/browser_lab1.py).
+// - The figure is not diffed against plotly.js's defaults after every edit (`_js2py_traceDeltas`,
+//   `_js2py_layoutDelta`), a deep copy of every trace per slider step. So Python's
+//   `on_edits_completed` and the defaults that plotly.js fills in are not reported back.
+// - Zoom, pan, autoscale and legend clicks are reported to Python (`_js2py_relayout`,
+//   `_js2py_restyle`, `_js2py_update`) as plotly's front end does; point events (click, hover,
+//   selection: `_js2py_pointsCallback`) are not, since no dashboard listens to them.
+//
+// anywidget gives a model 2 s to load its module and run initialize(): initialize() here only
+// registers listeners and returns. Edits that arrive before the figure is drawn are queued and
+// replayed in order, with plotly.js's own semantics, once it is.
+
+const PLOTLY_PATH = "@PLOTLY_PATH@"; // relative to the notebook's folder (set by Python)
+const EDITS = ["restyle", "relayout", "update", "animate", "addTraces", "deleteTraces",
+  "moveTraces", "removeLayoutProps", "removeTraceProps"];
+const TYPED = {
+  int8: Int8Array, int16: Int16Array, int32: Int32Array, uint8: Uint8Array,
+  uint16: Uint16Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
+};
+
+/** The page's plotly.js, imported once per page (every figure model shares the promise). */
+function loadPlotly() {
+  if (!window.__htPlotly) {
+    const path = window.location.pathname;
+    const at = path.indexOf("/voila/render/");
+    const url = at < 0 ? null : new URL(path.slice(0, at) + "/voila/files/"
+      + path.slice(at + "/voila/render/".length).replace(/[^/]*$/, "") + PLOTLY_PATH,
+    window.location.origin).href;
+    window.PlotlyConfig = window.PlotlyConfig || { MathJaxConfig: "local" };
+    window.__htPlotly = (url === null
+      ? Promise.reject(new Error(`hardtrain figure: ${path} is not a Voila page`))
+      : import(url)).then(() => {
+      const Plotly = window.Plotly;
+      if (!Plotly || typeof Plotly.newPlot !== "function") {
+        throw new Error(`hardtrain figure: ${url} did not define Plotly`);
+      }
+      return Plotly;
+    });
+  }
+  return window.__htPlotly;
+}
+
+/** A typed array over an ipywidgets binary buffer (a DataView or ArrayBuffer). */
+function typedArray(raw, Type) {
+  const buffer = raw instanceof ArrayBuffer ? raw : raw.buffer;
+  const offset = raw instanceof ArrayBuffer ? 0 : raw.byteOffset;
+  const n = Math.floor(raw.byteLength / Type.BYTES_PER_ELEMENT);
+  if (offset % Type.BYTES_PER_ELEMENT === 0) return new Type(buffer, offset, n);
+  return new Type(buffer.slice(offset, offset + n * Type.BYTES_PER_ELEMENT)); // unaligned: copy
+}
+
+/** plotly.py's wire format -> plotly.js values: numpy arrays arrive as
+ * {buffer, dtype, shape} (plotly/serializers.py), its Undefined as "_undefined_". Returns fresh
+ * objects and arrays (plotly.js keeps and mutates what it is given); typed arrays are shared,
+ * since plotly.js never writes into data arrays. */
+function decode(v) {
+  if (v === "_undefined_") return undefined;
+  if (Array.isArray(v)) return v.map(decode);
+  if (v === null || typeof v !== "object" || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v;
+  const raw = v.buffer !== undefined ? v.buffer : v.value;
+  if (raw !== undefined && TYPED[v.dtype] && "shape" in v
+      && (ArrayBuffer.isView(raw) || raw instanceof ArrayBuffer)) {
+    return typedArray(raw, TYPED[v.dtype]);
+  }
+  const out = {};
+  for (const key of Object.keys(v)) out[key] = decode(v[key]);
+  return out;
+}
+
+/** plotly.js event data -> plotly.py's wire format (plain JSON, Undefined as "_undefined_"). */
+function encode(v) {
+  if (v === undefined) return "_undefined_";
+  if (ArrayBuffer.isView(v)) return Array.from(v);
+  if (Array.isArray(v)) return v.map(encode);
+  if (v === null || typeof v !== "object") return typeof v === "function" ? "_undefined_" : v;
+  const out = {};
+  for (const key of Object.keys(v)) out[key] = encode(v[key]);
+  return out;
+}
+
+let nextViewId = 0;
+
+/** One drawing of a figure model in one element. */
+class FigureView {
+  constructor(Plotly, model, el) {
+    this.Plotly = Plotly;
+    this.model = model;
+    this.gd = el;
+    this.id = `ht-${Date.now().toString(36)}-${nextViewId++}`;
+    this.drawn = false;
+    this.queue = [];
+    this.quiet = 0; // > 0 while an edit from Python runs: its plotly_* events are not echoed
+    this.width = -1;
+    this.frame = 0;
+  }
+
+  /** Run a plotly.js call whose events must not go back to Python. */
+  quietly(call) {
+    this.quiet += 1;
+    const done = () => { this.quiet -= 1; };
+    let out;
+    try {
+      out = call();
+    } catch (err) {
+      done();
+      throw err;
+    }
+    Promise.resolve(out).then(done, done);
+    return out;
+  }
+
+  traces(indexes) {
+    if (indexes === null || indexes === undefined) return this.gd.data.map((_, i) => i);
+    return Array.isArray(indexes) ? indexes : [indexes];
+  }
+
+  async draw(data, layout, config, replay) {
+    const { Plotly, gd } = this;
+    if (!layout.height) layout.height = 360;
+    await this.quietly(() => Plotly.newPlot(gd, data, layout, { ...config, editSelection: false }));
+    for (const edit of replay.concat(this.queue.splice(0))) this.applyNow(edit);
+    this.drawn = true;
+    for (const [event, attr] of [["plotly_relayout", "_js2py_relayout"],
+      ["plotly_restyle", "_js2py_restyle"], ["plotly_update", "_js2py_update"]]) {
+      gd.on(event, (d) => this.report(attr, d));
+    }
+    this.observer = new ResizeObserver(() => {
+      cancelAnimationFrame(this.frame);
+      this.frame = requestAnimationFrame(() => this.fitWidth());
+    });
+    this.observer.observe(gd);
+    document.dispatchEvent(new CustomEvent("plotlywidget-after-render",
+      { detail: { element: gd, viewID: this.id } }));
+  }
+
+  /** Follow the container's width (the labs fix a figure's height, not its width). */
+  fitWidth() {
+    const width = this.gd.clientWidth;
+    if (!this.drawn || !this.gd.isConnected || width === 0 || width === this.width) return;
+    this.width = width;
+    if (this.gd.layout && this.gd.layout.width) return;
+    this.quietly(() => this.Plotly.Plots.resize(this.gd)).catch(() => {});
+  }
+
+  apply(edit) {
+    if (this.drawn) this.applyNow(edit);
+    else this.queue.push(edit);
+  }
+
+  applyNow({ kind, msg }) {
+    const { Plotly, gd } = this;
+    if (msg.source_view_id && msg.source_view_id === this.id) return; // this view's own event
+    let out;
+    try {
+      switch (kind) {
+        case "restyle":
+          out = this.quietly(() => Plotly.restyle(gd, msg.restyle_data, this.traces(msg.restyle_traces)));
+          break;
+        case "relayout":
+          out = this.quietly(() => Plotly.relayout(gd, msg.relayout_data));
+          break;
+        case "update":
+          out = this.quietly(() => Plotly.update(gd, msg.style_data || {}, msg.layout_data || {},
+            this.traces(msg.style_traces)));
+          break;
+        case "animate":
+          out = this.quietly(() => Plotly.animate(gd, {
+            data: msg.style_data, layout: msg.layout_data, traces: this.traces(msg.style_traces),
+          }, msg.animation_opts));
+          break;
+        case "addTraces":
+          out = this.quietly(() => Plotly.addTraces(gd, msg.trace_data));
+          break;
+        case "deleteTraces":
+          out = this.quietly(() => Plotly.deleteTraces(gd, msg.delete_inds));
+          break;
+        case "moveTraces":
+          out = this.quietly(() => Plotly.moveTraces(gd, msg.current_trace_inds, msg.new_trace_inds));
+          break;
+        case "removeLayoutProps":
+          out = this.quietly(() => Plotly.relayout(gd, Object.fromEntries(
+            msg.remove_props.map((p) => [[].concat(p).join("."), null]))));
+          break;
+        case "removeTraceProps":
+          out = this.quietly(() => Plotly.restyle(gd, Object.fromEntries(
+            msg.remove_props.map((p) => [[].concat(p).join("."), null])), [msg.remove_trace]));
+          break;
+        default:
+          return;
+      }
+    } catch (err) {
+      console.error(`hardtrain figure: ${kind} failed`, err);
+      return;
+    }
+    Promise.resolve(out).catch((err) => console.error(`hardtrain figure: ${kind} failed`, err));
+  }
+
+  /** A zoom, pan, autoscale or legend click by the learner: tell Python. */
+  report(attr, d) {
+    if (this.quiet > 0 || d === null || d === undefined) return;
+    let msg;
+    if (attr === "_js2py_relayout") {
+      const keys = Object.keys(d);
+      if (keys.every((k) => k === "autosize" || k === "width" || k === "height")) return;
+      msg = { relayout_data: d };
+    } else if (attr === "_js2py_restyle") {
+      msg = { style_data: d[0], style_traces: d[1] };
+    } else {
+      msg = { style_data: d.data && d.data[0], style_traces: d.data && d.data[1], layout_data: d.layout };
+    }
+    this.model.set(attr, encode({ ...msg, source_view_id: this.id }));
+    this.model.save_changes();
+  }
+
+  state() {
+    return { data: this.gd.data, layout: this.gd.layout };
+  }
+
+  remove() {
+    cancelAnimationFrame(this.frame);
+    if (this.observer) this.observer.disconnect();
+    this.drawn = false;
+    try { this.Plotly.purge(this.gd); } catch (err) { /* already gone */ }
+  }
+}
+
+export default () => {
+  const views = new Set(); // drawn or drawing
+  let pending = []; // edits that arrived while no view existed
+  let last = null; // {data, layout} of the last view removed
+  return {
+    initialize({ model }) {
+      for (const kind of EDITS) {
+        const attr = "_py2js_" + kind;
+        model.on("change:" + attr, () => {
+          const value = model.get(attr);
+          if (value === null || value === undefined) return;
+          const edit = { kind, msg: decode(value) };
+          if (views.size === 0) pending.push(edit);
+          else for (const view of views) view.apply(edit);
+        });
+      }
+    },
+    async render({ model, el }) {
+      const Plotly = await loadPlotly();
+      const view = new FigureView(Plotly, model, el);
+      const live = [...views].find((v) => v.drawn);
+      let data, layout, replay;
+      if (live) { // another drawing of this model (e.g. the widget displayed twice)
+        ({ data, layout } = decode(live.state()));
+        replay = [];
+      } else {
+        ({ data, layout } = decode(last || {
+          data: model.get("_widget_data") || [],
+          layout: model.get("_widget_layout") || {},
+        }));
+        replay = pending;
+        pending = [];
+      }
+      views.add(view);
+      try {
+        await view.draw(data, layout, decode(model.get("_config") || {}), replay);
+      } catch (err) {
+        views.delete(view);
+        console.error("hardtrain figure: could not draw", err);
+        el.textContent = `This figure could not be drawn (${err}).`;
+        return () => {};
+      }
+      return () => {
+        if (view.drawn) last = view.state(); // the arrays plotly.js was given; purge keeps them
+        views.delete(view);
+        view.remove();
+      };
+    },
+  };
+};
