@@ -54,7 +54,8 @@ def main() -> None:
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     results = {}
     for d in args.devices:
-        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(ROOT / "src")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
         if not args.real:
             env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={d}"
             env["JAX_PLATFORMS"] = "cpu"

@@ -23,6 +23,7 @@ This is a core module: it imports neither ipywidgets nor plotly.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import time
@@ -44,13 +45,19 @@ __all__ = ["flops", "PowerLawFit", "fit_power_law", "Assumptions", "DEFAULT_ASSU
 def flops(fn: Callable, *args, **kwargs) -> float:
     """Floating-point operations of one call ``fn(*args, **kwargs)``, from XLA's cost analysis.
 
-    The function is jitted, lowered for the given arguments and compiled; the count is the
-    ``"flops"`` entry of ``Compiled.cost_analysis()`` (summed over the per-device entries when XLA
-    returns a list). A dense matmul of shapes (m, k) x (k, n) counts 2mkn (one multiply and one
-    add per term); element-wise ops count one per element. Degenerate products are rewritten by
-    XLA and count as what they become: k = 1 is an outer product (mn), m = n = 1 a dot product
-    (2k - 1). The count is for the backend JAX
-    runs on (CPU, GPU or TPU) and may differ slightly between them because fusions differ.
+    The function is jitted and lowered for the host CPU for the given arguments (only their
+    shapes and dtypes), and nothing is run; the count is the ``"flops"`` entry of
+    ``Lowered.cost_analysis()``, i.e. of the program as written, before a backend's own rewrites
+    (summed over the per-device entries when XLA returns a list). A matmul of shapes (m, k) x
+    (k, n) counts 2mkn (one multiply and one add per term, also for k = 1 or m = n = 1);
+    element-wise ops count one per element. The count is the same whichever device JAX computes
+    on.
+
+    Why so: on a GPU, XLA hands matmuls to cuBLAS; the cost analysis of the compiled program then
+    reported -1 for a 2048^3 matmul and 6.4e8 instead of about 2.6e10 for a train step of a
+    40-1024-1024-10 MLP on 4000 rows, and the GPU's ``Lowered.cost_analysis()`` returned None
+    (H200, jax 0.11.2, benchmarks/train_step_flops.py). On the CPU, the compiled program's count
+    rewrites degenerate products (k = 1 counted as mn).
 
     Args:
       fn: a JAX-traceable function.
@@ -59,17 +66,26 @@ def flops(fn: Callable, *args, **kwargs) -> float:
     Returns:
       The FLOP count, a float >= 0.
     Raises:
-      ValueError: ``fn`` is not callable, or XLA reports no FLOP count for this backend.
+      ValueError: ``fn`` is not callable, or XLA reports no non-negative FLOP count.
     """
     if not callable(fn):
         raise ValueError(f"fn must be a callable, got {type(fn).__name__}")
-    compiled = jax.jit(fn).lower(*args, **kwargs).compile()
-    cost = compiled.cost_analysis()
+
+    def shape_of(x):  # arrays on any device -> their shapes, so the program lowers for the CPU
+        return jax.ShapeDtypeStruct(x.shape, x.dtype) if isinstance(x, jax.Array) else x
+
+    args, kwargs = jax.tree.map(shape_of, (args, kwargs))
+    try:
+        host = jax.devices("cpu")[0]
+    except RuntimeError:  # JAX_PLATFORMS excludes the CPU: count on the default backend
+        host = None
+    with jax.default_device(host) if host is not None else contextlib.nullcontext():
+        cost = jax.jit(fn).lower(*args, **kwargs).cost_analysis()
     entries = cost if isinstance(cost, (list, tuple)) else [cost]
     values = [float(e["flops"]) for e in entries if e and "flops" in e]
-    if not values:
-        raise ValueError("XLA's cost analysis reported no 'flops' entry on this backend "
-                         f"({jax.default_backend()}); got keys {sorted(entries[0] or {})}")
+    if not values or any(v < 0 for v in values):
+        raise ValueError("XLA's cost analysis reported no FLOP count on this backend "
+                         f"({jax.default_backend()}): got {entries!r:.200}")
     return float(sum(values))
 
 
