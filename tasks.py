@@ -42,6 +42,13 @@ HOST = "127.0.0.1"
 PORT = 8866
 CULL_IDLE_TIMEOUT = 600
 CULL_INTERVAL = 60
+# Seconds between a preheated kernel being handed to a visitor and its replacement starting
+# (Voila's VoilaKernelManager.fill_delay, default 1 s). The replacement executes its notebook
+# (JAX compiles, ~20 s of CPU); started 1 s after the page request it competed with the
+# visitor's page load, and lab 1's first figure came at 4.02 s instead of 2.84 s (medians of 5
+# alternating loads, 2-core VM, benchmarks/RESULTS.md, session 5). A visitor of the same lab
+# within this window gets no preheated kernel, as a visitor during a refill does.
+POOL_FILL_DELAY = 15
 
 # Tests. Per notebook cell (nbmake); the whole-test limit is `timeout` in pyproject.toml.
 NOTEBOOK_CELL_TIMEOUT = 300
@@ -202,7 +209,8 @@ def exec_or_run(cmd: list[str], env: dict[str, str]) -> "NoReturn":  # noqa: F82
 # with rglob("*.ipynb") (skipping .ipynb_checkpoints and preheat_denylist patterns) and fills a
 # pool of `pool_size` kernels for EVERY notebook, each executing its notebook ahead of the first
 # visit. So `voila labs/` preheats all labs: at startup it runs (number of notebooks x pool_size)
-# kernels at once, about 0.2-0.4 GB each, and a used kernel is replaced after `fill_delay` (1 s).
+# kernels at once, about 0.2-0.4 GB each, and a used kernel is replaced after `fill_delay` (Voila's
+# default 1 s; `serve` sets POOL_FILL_DELAY).
 # A request that asks for a different ?template= or ?theme= than the pool's bypasses it. Pooled
 # kernels are never culled (cull_kernel_if_idle skips them). A preheated notebook runs before any
 # request exists, so it sees no QUERY_STRING until it calls voila.utils.wait_for_request().
@@ -229,7 +237,8 @@ def serve(args: argparse.Namespace, extra: list[str]) -> None:
     if args.no_preheat:
         cmd.append("--preheat_kernel=False")
     else:
-        cmd += ["--preheat_kernel=True", f"--pool_size={args.pool_size}"]
+        cmd += ["--preheat_kernel=True", f"--pool_size={args.pool_size}",
+                f"--VoilaKernelManager.fill_delay={args.fill_delay:g}"]
     cmd += extra
     url = f"http://{args.host}:{args.port}/"
     say(f"open {url} (Ctrl-C stops the server); first start compiles, later starts reuse "
@@ -370,6 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=PORT, help=f"port (default {PORT})")
     p.add_argument("--pool-size", type=int, default=1,
                    help="preheated kernels kept ready per notebook (default 1)")
+    p.add_argument("--fill-delay", type=float, default=POOL_FILL_DELAY,
+                   help="seconds before a used preheated kernel is replaced (default "
+                        f"{POOL_FILL_DELAY}: after the visitor's page has loaded)")
     p.add_argument("--no-preheat", action="store_true",
                    help="start kernels on demand (less memory, slower first page)")
 

@@ -65,6 +65,14 @@ def load_support():
 
 S = load_support()
 
+
+def pool_fill_delay() -> float:
+    """tasks.py's POOL_FILL_DELAY: the preheated server here runs as `tasks.py serve` does."""
+    spec = importlib.util.spec_from_file_location("hardtrain_tasks", ROOT / "tasks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.POOL_FILL_DELAY
+
 # Installed before the page's own scripts: websocket frame clock, keydown clock, figure events.
 PROBE_JS = S.RENDER_WATCH_JS + """
 window.__htWs = [];
@@ -450,11 +458,13 @@ def phase_interactive(browser, workdir, args, results):
 def phase_loads(browser, workdir, args, results):
     import psutil  # noqa: F401 - needed by wait_kernels_idle
 
+    fill = pool_fill_delay()
     print(f"\n== page opened -> figures drawn, --preheat_kernel=True --pool_size=1 "
-          f"({args.loads} loads) ==")
+          f"--VoilaKernelManager.fill_delay={fill:g} ({args.loads} loads) ==")
     server = S.VoilaServer(workdir / "preheat", args.labs, fast=args.fast,
                            jax_cache_dir=args.jax_cache,
-                           extra_args=["--preheat_kernel=True", "--pool_size=1", *args.voila_arg])
+                           extra_args=["--preheat_kernel=True", "--pool_size=1",
+                                       f"--VoilaKernelManager.fill_delay={fill:g}", *args.voila_arg])
     server.start()
     pre = []
     try:

@@ -387,6 +387,29 @@ def test_exercise_box_gives_feedback_without_the_answer(lab1):
     assert_clean(vp)
 
 
+def test_figure_follows_the_window_width_and_keeps_its_height(lab1):
+    """An instructor narrows the window (a projector): the figure is redrawn to the new width and
+    keeps the height the view set (plotly.js's own resize drops layout.height)."""
+    vp = lab1["bowl"]
+    page = vp.page
+    size = page.viewport_size
+    read = """(sel) => { const gd = document.querySelector(sel);
+        return {drawn: gd._fullLayout.width, height: gd.layout.height, box: gd.clientWidth}; }"""
+    before = page.evaluate(read, ".ht-fig-bowl")
+    try:
+        page.set_viewport_size({"width": 900, "height": size["height"]})
+        page.wait_for_function("([sel, w]) => document.querySelector(sel)._fullLayout.width < w - 100",
+                               arg=[".ht-fig-bowl", before["drawn"]], timeout=UPDATE_TIMEOUT_MS)
+        after = page.evaluate(read, ".ht-fig-bowl")
+        assert abs(after["drawn"] - after["box"]) <= 2, after  # fills its box, no wider
+        assert after["height"] == before["height"] == 420, (before, after)
+    finally:
+        page.set_viewport_size(size)
+    page.wait_for_function("([sel, w]) => Math.abs(document.querySelector(sel)._fullLayout.width - w) <= 2",
+                           arg=[".ht-fig-bowl", before["drawn"]], timeout=UPDATE_TIMEOUT_MS)
+    assert_clean(vp)
+
+
 def test_no_errors_after_all_interactions(lab1):
     for vp in lab1_pages(lab1):
         assert_clean(vp)
