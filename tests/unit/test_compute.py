@@ -188,3 +188,17 @@ def test_cost_ladder_rejects_bad_settings(mnist1d):
     with pytest.raises(ValueError, match="at least one rung"):
         compute.CostLadder(mnist1d, ())
     assert len(compute.default_ladder(fast=True)) < len(compute.default_ladder())
+
+
+def test_importing_hardtrain_asks_for_full_float32_matmuls_unless_the_user_chose():
+    from hardtrain import config
+
+    # The package was imported above: without a user setting, full precision is in effect.
+    assert jax.config.jax_default_matmul_precision == "highest"
+    try:
+        jax.config.update("jax_default_matmul_precision", "bfloat16")  # the user's own choice
+        assert config.use_full_precision_matmuls() == "bfloat16"
+        jax.config.update("jax_default_matmul_precision", None)  # no choice
+        assert config.use_full_precision_matmuls() == "highest"
+    finally:
+        jax.config.update("jax_default_matmul_precision", "highest")

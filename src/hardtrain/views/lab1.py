@@ -178,7 +178,8 @@ class ConvexBowl(widgets.VBox):
             source, zmin, zmax, curvature = self._slice(span)
             # The picture and the colour bar's labels. Spelled "images[0].source": plotly.py writes
             # fig.layout.images[0].source = ... as "images.0.source", which plotly.js answers with
-            # a full replot (72 ms here) instead of redrawing the one image (2.4 ms; benchmarks/browser_lab1.py).
+            # a full replot (43-72 ms here) instead of redrawing the one image (1-2.4 ms; its edit-cost
+            # table in benchmarks/browser_lab1.py).
             self.fig.plotly_update(restyle_data={"marker.colorbar.ticktext": [colorbar_ticks(zmin, zmax)["ticktext"]]},
                                    relayout_data={"images[0].source": source}, trace_indexes=[0])
         self.status.ok(f"Slice of {self.GRID}x{self.GRID} losses, half-width {span:.1f}, sent in {t.ms:.1f} ms "

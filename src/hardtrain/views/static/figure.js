@@ -14,7 +14,7 @@
 // Differences from plotly's front end, on purpose:
 // - Edits go to plotly.js without the `_doNotReportToPy` key that plotly's front end puts inside
 //   each edit: plotly.js takes it for an unknown attribute and redraws the whole figure (an image
-//   relayout cost 72 ms instead of 2.4 ms; benchmarks/browser_lab1.py).
+//   relayout cost 54-72 ms instead of 1-2.4 ms; the edit-cost table of benchmarks/browser_lab1.py).
 // - The figure is not diffed against plotly.js's defaults after every edit (`_js2py_traceDeltas`,
 //   `_js2py_layoutDelta`), a deep copy of every trace per slider step. So Python's
 //   `on_edits_completed` and the defaults that plotly.js fills in are not reported back.
