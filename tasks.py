@@ -175,7 +175,7 @@ def runtime_env() -> dict[str, str]:
     env.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(env["HARDTRAIN_CACHE_DIR"]) / "jax"))
     env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
     env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
-    # Under Voila, the figures are drawn by hardtrain's front end with a 1.5 MB plotly.js loaded
+    # Under Voila, the figures are drawn by hardtrain's front end with a 1.2 MB plotly.js loaded
     # once per page, by URL, from a copy beside the labs (labs/_static/, allowed in voila.json's
     # file_allowlist) instead of plotly's 5 MB per figure through the websocket (see
     # hardtrain.views.common.LiteFigureWidget).

@@ -5,7 +5,7 @@ repo2docker starts in the repository root, through ``binder/start``. That path d
 ``voila labs/`` (the tests' other server): Voila's configuration comes from ``voila.json`` in the
 server's working directory and the environment from binder/start. This test runs the same
 launch on 127.0.0.1 and checks that a lab page draws its figures, loads plotly.js once by URL
-(the shared cartesian bundle: binder/start must switch it on, voila.json's file_allowlist must
+(the shared basic bundle: binder/start must switch it on, voila.json's file_allowlist must
 allow it) rather than 5 MB per figure through the websocket, loads no other plotly bundle, and
 shows no traceback.
 """

@@ -37,7 +37,7 @@ SNAPSHOT_JS = "(names) => {" + GRAPH_JS + """
       height: gd.layout ? gd.layout.height : null,
       drawn_height: Math.round(gd.getBoundingClientRect().height),
       traces: gd.data.map((t) => ({type: t.type || 'scatter', x: size(t.x), y: size(t.y),
-                                   z: size(t.z)})),
+                                   z: size(t.z), customdata: size(t.customdata)})),
       images: ((gd.layout && gd.layout.images) || []).map((im) => (im.source || '').length),
     };
   }
@@ -159,7 +159,7 @@ def test_dashboard_renders_without_errors(lab1):
 @pytest.mark.skipif(os.environ.get("HARDTRAIN_SHARED_PLOTLY_BUNDLE") == "0",
                     reason="HARDTRAIN_SHARED_PLOTLY_BUNDLE=0: each figure carries its own bundle")
 def test_figures_share_one_small_plotly(lab1):
-    """A page fetches one plotly.js, the 1.5 MB cartesian one, by URL; nothing else of plotly's.
+    """A page fetches one plotly.js, the 1.2 MB "basic" one, by URL; nothing else of plotly's.
 
     Each plain FigureWidget carries plotly's ~5 MB bundle in its state (4 figures: one 19.6 MB
     websocket frame), which the browser evaluated once per figure; and Voila loads the
@@ -193,7 +193,7 @@ def test_figures_show_their_initial_results(lab1):
         "playground": [(3, "x", "trajectories"), (4, "x", "end points")],
         "symmetries": [(0, "x", "tanh segment"), (2, "x", "ReLU rescaling curve"),
                        (3, "x", "ReLU straight line")],
-        "mlp": [(0, "z", "loss heatmap"), (2, "x", "init-to-trained line")],
+        "mlp": [(4, "customdata", "slice values under the mouse"), (2, "x", "init-to-trained line")],
     }
     heights = {"bowl": 420, "playground": 520, "symmetries": 420, "mlp": 420}
     missing = []
@@ -201,7 +201,7 @@ def test_figures_show_their_initial_results(lab1):
         for index, key, what in checks:
             if snap[name]["traces"][index][key] == 0:
                 missing.append(f"{name}: {what} (trace {index}.{key}) is empty in the browser")
-        if name in ("bowl", "playground") and not any(n > 100 for n in snap[name]["images"]):
+        if name in ("bowl", "playground", "mlp") and not any(n > 100 for n in snap[name]["images"]):
             missing.append(f"{name}: the loss surface (a layout image) is missing in the browser")
         if snap[name]["height"] != heights[name]:
             missing.append(f"{name}: layout height {snap[name]['height']} in the browser, "
@@ -348,7 +348,8 @@ def test_mlp_train_button(lab1):
     seed.press("Enter")
     expect(page.locator(".ht-lab1-mlp .ht-mlp-seed .ht-error")).to_have_count(0)
     page.evaluate(WATCH_STATUS_JS, status)
-    before = trace_raw(page, "mlp", 0, ("z",))
+    before = trace_raw(page, "mlp", 4, ("customdata",))
+    image_before = image(page, "mlp")
     button = page.locator(".ht-lab1-mlp .ht-train")
     expect(button).to_be_enabled()
     button.click()
@@ -359,10 +360,32 @@ def test_mlp_train_button(lab1):
     expect(button).to_be_enabled()
     # The status and the figure are separate widget models: their messages are decoded
     # independently in the browser, so the figure may land a moment after "Done".
-    wait_for_trace_change(page, "mlp", 0, before, ("z",))
-    z = trace(page, "mlp", 0, ("z",))[0]
-    assert len(z) >= 5 and all(len(row) == len(z) for row in z), "MLP slice is not a square grid"
+    wait_for_trace_change(page, "mlp", 4, before, ("customdata",))
+    values = trace(page, "mlp", 4, ("customdata",))[0]
+    # The picture and the hover values are edited in one message (batch_update).
+    page.wait_for_function(
+        "(old) => { const gd = document.querySelector('.ht-fig-mlp');"
+        " return gd.layout.images[0].source !== old; }", arg=image_before["source"], timeout=10_000)
+    im = image(page, "mlp")
+    assert im["width"] == im["height"] >= 5, f"MLP slice is not a square grid: {im['width']}x{im['height']}"
+    assert len(values) == im["width"] * im["height"], "one hover value per pixel of the slice"
     expect(page.locator(".ht-lab1-mlp .ht-summary")).to_contain_text("parameters")
+    # The mouse over the slice's centre shows the loss there (hover_points: the picture itself
+    # has no hover, and the dashboards' plotly.js has no heatmap trace).
+    box = page.evaluate("""() => { const gd = document.querySelector('.ht-fig-mlp');
+        const r = gd.getBoundingClientRect(), L = gd._fullLayout;
+        return {x: r.left + L.xaxis._offset + L.xaxis._length / 2,
+                y: r.top + L.yaxis._offset + L.yaxis._length / 2}; }""")
+    page.mouse.move(box["x"] + 3, box["y"] + 3)
+    page.mouse.move(box["x"], box["y"])
+    hover = page.locator(".ht-fig-mlp .hoverlayer .hovertext")
+    expect(hover).to_contain_text("loss=", timeout=5_000)
+    centre = values[len(values) // 2]  # alpha = beta = 0: the trained weights
+    text = hover.text_content()  # SVG text: the lines of the label run together
+    assert re.search(r"alpha=-?0\.00", text), text
+    shown = re.search(r"loss=([-+0-9.e]+)", text)
+    assert shown and float(shown.group(1)) == pytest.approx(centre, rel=1e-3), (text, centre)
+    page.mouse.move(0, 0)
     assert_clean(lab1["mlp"])
 
 

@@ -27,7 +27,7 @@ from ..config import release_memory
 
 __all__ = ["Status", "NumberField", "guarded", "figure_widget", "compact", "css_class",
            "labelled", "Timer", "ExerciseBox", "LongRun", "heatmap_image", "colorbar_trace",
-           "colorbar_ticks", "redraw_traces_only", "LiteFigureWidget", "PLOTLY_JS"]
+           "colorbar_ticks", "image_placement", "grid_points", "hover_points", "redraw_traces_only", "LiteFigureWidget", "PLOTLY_JS"]
 
 log = logging.getLogger("hardtrain.views")
 
@@ -201,9 +201,10 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
     return fw
 
 
-#: plotly.js's "cartesian" distribution (npm plotly.js-cartesian-dist-min, MIT licence), the same
-#: plotly.js version as plotly.py's own bundle; provenance in static/README.md.
-PLOTLY_JS = "plotly-cartesian-4.1.1.min.js"
+#: plotly.js's "basic" distribution (npm plotly.js-basic-dist-min, MIT licence: scatter, bar and
+#: pie traces), the same plotly.js version as plotly.py's own bundle; provenance in
+#: static/README.md. The views draw heatmaps as layout images (:func:`heatmap_image`).
+PLOTLY_JS = "plotly-basic-4.1.1.min.js"
 
 #: Where the dashboards' pages load it from: a copy beside the notebooks, served by Voila's file
 #: handler (allowed by voila.json's ``file_allowlist``).
@@ -244,12 +245,13 @@ def figure_esm() -> str:
 
 class LiteFigureWidget(go.FigureWidget):
     """plotly's FigureWidget with hardtrain's browser side: the same Python API and messages,
-    drawn by a 1.5 MB plotly.js (cartesian traces) that a Voila page loads once by URL.
+    drawn by a 1.2 MB plotly.js (scatter, bar, pie) that a Voila page loads once by URL.
 
     Why: plotly's own front end carries the full 5 MB plotly.js in the widget's module, and
     evaluating it was the largest single cost between opening a dashboard and its first figure
-    (1.6 s of main-thread time against 0.7 s for the cartesian bundle, Chromium on the 2-core
-    machine); it also redraws the whole figure on every edit from Python. See ``static/figure.js``
+    (1.6 s of main-thread time against 0.7 s for plotly.js's 1.5 MB "cartesian" bundle, Chromium
+    on the 2-core machine; the 1.2 MB basic bundle took lab 1's first figure from 3.45 s to 2.11 s
+    side by side, benchmarks/RESULTS.md); it also redraws the whole figure on every edit from Python. See ``static/figure.js``
     for the protocol and for what it does not report back (point events; plotly.js's defaults).
 
     Only usable where the page can fetch :data:`SHARED_PLOTLY_JS` beside the notebook: under
@@ -307,7 +309,8 @@ def heatmap_image(z, *, colorscale: str = "Viridis", zmin: float | None = None,
     Why: a plotly ``Heatmap`` trace is recomputed and redrawn on every restyle of the figure,
     even of another trace (measured in Chromium: a 101x101 heatmap under a scatter made each
     restyle of the scatter 66 ms instead of 46 ms). An image in the layout is decoded once and
-    only moved. Place it with ``x``/``y`` at the top-left corner, ``sizex``/``sizey`` the spans,
+    only moved. And the dashboards' plotly.js has no heatmap trace (:data:`PLOTLY_JS`); a
+    :func:`colorbar_trace` draws the scale and :func:`hover_points` the values under the mouse. Place it with ``x``/``y`` at the top-left corner, ``sizex``/``sizey`` the spans,
     ``sizing="stretch"``, ``layer="below"``; the browser interpolates between the pixels.
 
     Args:
@@ -340,6 +343,75 @@ def heatmap_image(z, *, colorscale: str = "Viridis", zmin: float | None = None,
     buf = io.BytesIO()
     Image.fromarray(rgba[::-1], "RGBA").save(buf, format="PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), lo, hi
+
+
+def image_placement(source: str, xs, ys, *, xref: str = "x", yref: str = "y") -> dict:
+    """A ``layout.images`` entry that draws a :func:`heatmap_image` of z[j, i] at (xs[i], ys[j]).
+
+    Pixel centres sit on the grid points, as a plotly ``Heatmap`` trace would draw them: the
+    picture reaches half a grid step beyond the first and last points.
+
+    Args:
+      source: the image's data URI ("" for none yet).
+      xs: (cols,) increasing, evenly spaced x values; ys: (rows,) likewise for y.
+      xref, yref: the axes the picture sits on ("x", "y" for the first subplot).
+    Returns:
+      a dict for ``fig.add_layout_image`` (top-left corner, size, stretched, below the traces).
+    """
+    xs, ys = np.asarray(xs, np.float64), np.asarray(ys, np.float64)
+    hx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
+    hy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
+    return dict(source=source, xref=xref, yref=yref, x=float(xs[0]) - hx / 2, y=float(ys[-1]) + hy / 2,
+                sizex=float(xs[-1] - xs[0]) + hx, sizey=float(ys[-1] - ys[0]) + hy,
+                sizing="stretch", layer="below")
+
+
+def grid_points(xs, ys, z, stride: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The points of a grid surface as three flat arrays, for :func:`hover_points`.
+
+    Args:
+      xs: (cols,) x coordinates; ys: (rows,) y coordinates.
+      z: (rows, cols), entry [j, i] at (xs[i], ys[j]) (plotly's heatmap convention, as in
+        :func:`heatmap_image`).
+      stride: keep every stride-th point along each axis (>= 1), starting with the first.
+    Returns:
+      (x, y, z) as float32 arrays of equal length ceil(rows / stride) * ceil(cols / stride),
+      row by row.
+    Raises:
+      ValueError: z is not (len(ys), len(xs)), or stride < 1.
+    """
+    xs, ys, z = np.asarray(xs), np.asarray(ys), np.asarray(z)
+    if int(stride) < 1:
+        raise ValueError(f"stride must be >= 1, got {stride}")
+    if z.shape != (len(ys), len(xs)):
+        raise ValueError(f"z has shape {z.shape}; the grid needs (len(ys), len(xs)) = {(len(ys), len(xs))}")
+    s = int(stride)
+    X, Y = np.meshgrid(xs[::s], ys[::s])
+    return (X.ravel().astype(np.float32), Y.ravel().astype(np.float32),
+            z[::s, ::s].ravel().astype(np.float32))
+
+
+def hover_points(xs, ys, z, *, hovertemplate: str, stride: int = 1) -> go.Scatter:
+    """Invisible markers on the grid points of a :func:`heatmap_image`, showing values on hover.
+
+    Why: a layout image has no hover, and the dashboards' plotly.js (the "basic" distribution,
+    see :data:`PLOTLY_JS`) has no heatmap trace. Each point carries its value in ``customdata``;
+    after a new surface on the same grid, update only ``customdata`` (third array of
+    :func:`grid_points`). Keep the number of points to a few thousand (``stride``): each is an
+    SVG element.
+
+    Args:
+      xs, ys, z, stride: as in :func:`grid_points`.
+      hovertemplate: a plotly hover template; ``%{x}``, ``%{y}`` and ``%{customdata}`` (the
+        value) are available.
+    Returns:
+      a ``go.Scatter`` (mode "markers", fully transparent, no legend entry).
+    Raises:
+      ValueError: as :func:`grid_points`.
+    """
+    x, y, v = grid_points(xs, ys, z, stride)
+    return go.Scatter(x=x, y=y, customdata=v, mode="markers", showlegend=False,
+                      marker=dict(size=6, opacity=0), hovertemplate=hovertemplate)
 
 
 def colorbar_trace(title: str, zmin: float, zmax: float, *, colorscale: str = "Viridis",

@@ -20,21 +20,12 @@ from .. import data, landscape, models
 from .. import train as training
 from ..config import fast_mode, release_memory
 from .common import (COLORS, NumberField, Status, Timer, colorbar_ticks, colorbar_trace, compact, css_class,
-                     figure_widget, guarded, heatmap_image, redraw_traces_only)
+                     figure_widget, grid_points, guarded, heatmap_image, hover_points, image_placement,
+                     redraw_traces_only)
 
 __all__ = ["ConvexBowl", "ProductPlayground", "Symmetries", "MLPSlice"]
 
 _BINARY = ("breast_cancer", "moons", "circles", "xor")
-
-
-def _image_placement(source: str, xs: np.ndarray, ys: np.ndarray) -> dict:
-    """``layout.images`` entry putting a :func:`heatmap_image` of z[j, i] at (xs[i], ys[j]) on
-    the first subplot's axes; pixel centres on the grid points, as a Heatmap trace would draw."""
-    hx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
-    hy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
-    return dict(source=source, xref="x", yref="y", x=float(xs[0]) - hx / 2, y=float(ys[-1]) + hy / 2,
-                sizex=float(xs[-1] - xs[0]) + hx, sizey=float(ys[-1] - ys[0]) + hy,
-                sizing="stretch", layer="below")
 
 
 def _dropdown(label, options, value, name):
@@ -85,7 +76,7 @@ class ConvexBowl(widgets.VBox):
         fig.add_trace(go.Scatter(name="||w||", line=dict(color=COLORS[1], dash="dot")), 1, 2,
                       secondary_y=True)
         unit = np.linspace(-1.0, 1.0, self.GRID)
-        fig.add_layout_image(_image_placement("", unit, unit))
+        fig.add_layout_image(image_placement("", unit, unit))
         image = fig.layout.images[0]
         ticks = dict(tickvals=[-1, -0.5, 0, 0.5, 1], showgrid=False, zeroline=False, row=1, col=1)
         fig.update_xaxes(title_text="alpha / half-width (direction 1)",
@@ -229,7 +220,7 @@ class ProductPlayground(widgets.VBox):
         # redrawn on every restyle of the trajectories. Trace 0 only draws its colour bar.
         source, zmin, zmax = heatmap_image(np.log10(1 + np.asarray(z)))
         fig.add_trace(colorbar_trace("log10(1+L)", zmin, zmax))
-        fig.add_layout_image(_image_placement(source, grid, grid))
+        fig.add_layout_image(image_placement(source, grid, grid))
         fig.add_trace(go.Scatter(x=compact(hyp_a), y=compact(hyp_w), mode="lines", name="minima: a w = 1",
                                  line=dict(color="white", dash="dash")))
         fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers+text", name="saddle",
@@ -434,14 +425,26 @@ class MLPSlice(widgets.VBox):
         fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], subplot_titles=(
             "Loss on a filter-normalised slice through the trained weights",
             "Loss on the line from init (t = 0) to trained (t = 1)"))
-        fig.add_trace(go.Heatmap(colorscale="Viridis", colorbar=dict(title="loss", x=0.5)), 1, 1)
-        fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers", showlegend=False,
+        # The slice is a picture in the layout (see heatmap_image), trace 0 draws its colour bar
+        # (fixed to [0, 1], relabelled per run: colorbar_ticks) and trace 4 shows the loss under
+        # the mouse (hover_points).
+        self._grid = np.linspace(-1.0, 1.0, self.grid_n, dtype=np.float32)
+        blank = np.zeros((self.grid_n, self.grid_n))
+        fig.add_trace(colorbar_trace("loss", 0.0, 1.0, x=0.5, **colorbar_ticks(0.0, 1.0)), 1, 1)
+        fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers", showlegend=False, hoverinfo="skip",
                                  marker=dict(symbol="x", size=10, color="white")), 1, 1)
         fig.add_trace(go.Scatter(name="train loss", line=dict(color=COLORS[0])), 1, 2)
         fig.add_trace(go.Scatter(name="chord (what a convex loss stays under)", mode="lines",
                                  line=dict(color=COLORS[1], dash="dot")), 1, 2)
-        fig.update_xaxes(title_text="alpha", row=1, col=1)
-        fig.update_yaxes(title_text="beta", row=1, col=1)
+        fig.add_trace(hover_points(self._grid, self._grid, blank,
+                                   hovertemplate="alpha=%{x:.2f}<br>beta=%{y:.2f}<br>loss=%{customdata:.4g}"
+                                                 "<extra></extra>"), 1, 1)
+        fig.add_layout_image(image_placement("", self._grid, self._grid))
+        image = fig.layout.images[0]
+        fig.update_xaxes(title_text="alpha", range=[image.x, image.x + image.sizex], showgrid=False,
+                         zeroline=False, row=1, col=1)
+        fig.update_yaxes(title_text="beta", range=[image.y - image.sizey, image.y], showgrid=False,
+                         zeroline=False, row=1, col=1)
         fig.update_xaxes(title_text="t", row=1, col=2)
         self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         self.button.on_click(lambda _: self.run())
@@ -484,7 +487,7 @@ class MLPSlice(widgets.VBox):
             res = training.train(loss_fn, p0, self._opt, int(self.steps.value))
             params = res.params
             self.progress.value = 1
-            grid = np.linspace(-1.0, 1.0, self.grid_n, dtype=np.float32)
+            grid = self._grid
             dirs = landscape.random_directions(jax.random.key(int(self.seed.value)), params, "filter")
             z = landscape.surface(loss_fn, params, dirs, grid, grid)
             self.progress.value = 2
@@ -498,9 +501,11 @@ class MLPSlice(widgets.VBox):
             self.progress.value = 5
         line = np.asarray(line)
         l0, l1 = float(report.losses[0]), float(report.losses[-1])
+        source, zmin, zmax = heatmap_image(z)
         with self.fig.batch_update():
-            g = compact(grid)
-            self.fig.data[0].update(x=g, y=g, z=compact(z))
+            self.fig.layout.images[0].source = source
+            self.fig.data[0].marker.colorbar.update(colorbar_ticks(zmin, zmax))
+            self.fig.data[4].customdata = grid_points(grid, grid, z)[2]
             self.fig.data[2].update(x=compact(ts), y=compact(line))
             self.fig.data[3].update(x=[0.0, 1.0], y=[l0, l1])
         train_acc = models.accuracy(apply_fn, params, ds.x_train, ds.y_train)

@@ -17,8 +17,8 @@ from plotly.subplots import make_subplots
 
 from .. import hardness as hd
 from ..config import fast_mode
-from .common import (COLORS, LongRun, NumberField, Status, Timer, compact, css_class, figure_widget,
-                     guarded)
+from .common import (COLORS, LongRun, NumberField, Status, Timer, colorbar_trace, compact, css_class,
+                     figure_widget, guarded, heatmap_image, hover_points, image_placement)
 
 __all__ = ["Instance", "ReductionView", "GDRestartsView", "ScalingView", "JuddView",
            "IrrationalView", "PRESETS"]
@@ -610,18 +610,23 @@ class IrrationalView(widgets.VBox):
         W1, W2 = np.meshgrid(g, g)
         Z = hd.profile_loss(W1, W2)
         r = np.linspace(0, 2, 20)
-        fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=(
+        fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.16, subplot_titles=(
             "Loss with the best a, over input weights (w1, w2)", "Where GD ends: plateau counts"))
-        fig.add_trace(go.Heatmap(x=compact(g), y=compact(g), z=compact(Z, 4), colorscale="Viridis",
-                                 colorbar=dict(title="loss", x=0.55),
-                                 hovertemplate="w1=%{x:.2f}<br>w2=%{y:.2f}<br>loss=%{z:.3f}<extra></extra>"), 1, 1)
+        # The loss is a picture in the layout (heatmap_image); trace 0 draws its colour bar and
+        # trace 4 shows the loss under the mouse on every third grid point (hover_points).
+        source, zmin, zmax = heatmap_image(Z)
+        fig.add_layout_image(image_placement(source, g, g))
+        fig.add_trace(colorbar_trace("loss", zmin, zmax, x=0.535), 1, 1)
         fig.add_trace(go.Scatter(x=compact(r), y=compact(opt.ratio * r), mode="lines",
                                  name="optimal ray w2/w1 = (sqrt5-1)/2", line=dict(color="white", dash="dash")), 1, 1)
         fig.add_trace(go.Scatter(mode="markers", name="GD end points (w)",
                                  marker=dict(color="#ff7f0e", size=5, line=dict(color="black", width=0.5))), 1, 1)
         fig.add_trace(go.Bar(name="starts", marker_color=COLORS[0], showlegend=False), 1, 2)
-        fig.update_xaxes(title_text="w1", range=[-2, 2], row=1, col=1)
-        fig.update_yaxes(title_text="w2", range=[-2, 2], row=1, col=1)
+        fig.add_trace(hover_points(g, g, Z, stride=3,
+                                   hovertemplate="w1=%{x:.2f}<br>w2=%{y:.2f}<br>loss=%{customdata:.3f}<extra></extra>"),
+                      1, 1)
+        fig.update_xaxes(title_text="w1", range=[-2, 2], showgrid=False, zeroline=False, row=1, col=1)
+        fig.update_yaxes(title_text="w2", range=[-2, 2], showgrid=False, zeroline=False, row=1, col=1)
         fig.update_yaxes(title_text="starts", row=1, col=2)
         self.fig = fig
         for w in (self.seeds, self.steps):

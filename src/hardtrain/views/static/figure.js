@@ -7,9 +7,10 @@
 // back to null). plotly's own front end for that protocol comes in a 5 MB bundle with the full
 // plotly.js (every trace type, maps, WebGL), which the page must evaluate before the first figure
 // is drawn: 1.6 s on a 2-core machine, the largest single cost of opening a dashboard. This module
-// speaks the same protocol with plotly.js's "cartesian" distribution (1.5 MB; scatter, bar,
-// heatmap, contour, histogram, box, violin, pie, image: what the labs draw), loaded once per page
-// by URL from the copy that hardtrain.views.common places beside the notebooks.
+// speaks the same protocol with plotly.js's "basic" distribution (1.2 MB; the scatter, bar and
+// pie traces, with colour bars, layout images, shapes and annotations: what the labs draw; their
+// heatmaps are pictures in the layout), loaded once per page by URL from the copy that
+// hardtrain.views.common places beside the notebooks.
 //
 // Differences from plotly's front end, on purpose:
 // - Edits go to plotly.js without the `_doNotReportToPy` key that plotly's front end puts inside
