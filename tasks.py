@@ -46,7 +46,8 @@ CULL_INTERVAL = 60
 # (Voila's VoilaKernelManager.fill_delay, default 1 s). The replacement executes its notebook
 # (JAX compiles, ~20 s of CPU); started 1 s after the page request it competed with the
 # visitor's page load, and lab 1's first figure came at 4.02 s instead of 2.84 s (medians of 5
-# alternating loads, 2-core VM, benchmarks/RESULTS.md, session 5). A visitor of the same lab
+# alternating loads, 2-core VM, benchmarks/RESULTS.md, session 5; rerun with
+# `benchmarks/browser_ab.py --a HEAD --fill-delay-a 1`). A visitor of the same lab
 # within this window gets no preheated kernel, as a visitor during a refill does.
 POOL_FILL_DELAY = 15
 

@@ -238,14 +238,17 @@ class VoilaServer:
       env: more environment variables (they win over the defaults above).
       jax_cache_dir: JAX compilation cache of the kernels; default: ``$JAX_COMPILATION_CACHE_DIR``
         when set, else ``workdir/cache/jax``.
+      root: the checkout whose ``src/`` the kernels import and whose ``voila.json`` the server
+        reads (its working directory); default this repository (a benchmark compares two).
     """
 
     READY_LINE = re.compile(r"Voil[aà] is running at")
 
     def __init__(self, workdir: Path, target: str = "labs", *, fast: bool = True,
                  extra_args: list[str] | tuple[str, ...] = (), env: dict[str, str] | None = None,
-                 jax_cache_dir: str | os.PathLike | None = None):
+                 jax_cache_dir: str | os.PathLike | None = None, root: str | os.PathLike | None = None):
         self.workdir = Path(workdir)
+        self.root = ROOT if root is None else Path(root)
         self.target = target
         self.fast = fast
         self.extra_args = list(extra_args)
@@ -286,7 +289,7 @@ class VoilaServer:
         else:
             env.pop("HARDTRAIN_FAST", None)
         # The kernels must import this checkout's package even when it is not installed.
-        src = str(ROOT / "src")
+        src = str(self.root / "src")
         env["PYTHONPATH"] = os.pathsep.join([src] + [p for p in env.get("PYTHONPATH", "").split(
             os.pathsep) if p and p != src])
         env.update(self.extra_env)
@@ -305,7 +308,7 @@ class VoilaServer:
         for _ in range(attempts):
             port = free_port()
             self._log_file = open(self.log_path, "ab")
-            self.proc = subprocess.Popen(self.command(port), cwd=ROOT, env=self.environment(),
+            self.proc = subprocess.Popen(self.command(port), cwd=self.root, env=self.environment(),
                                          stdout=self._log_file, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
             deadline = time.monotonic() + timeout

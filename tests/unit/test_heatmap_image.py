@@ -81,12 +81,15 @@ def test_grid_points_follow_the_heatmap_convention():
     z = surface_formula(xs[None, :], ys[:, None])  # z[j, i] at (xs[i], ys[j])
     x, y, v = grid_points(xs, ys, z)
     assert x.shape == y.shape == v.shape == (28,) and v.dtype == np.float32
-    np.testing.assert_allclose(v, surface_formula(x.astype(np.float64), y.astype(np.float64)), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(v, surface_formula(x.astype(np.float64), y.astype(np.float64)),
+                               rtol=1e-5, atol=1e-5)
     assert set(np.round(x, 6)) == set(np.round(xs, 6).astype(np.float32))
     x3, y3, v3 = grid_points(xs, ys, z, stride=3)  # every third point from the first, both axes
-    assert sorted(set(x3.tolist())) == pytest.approx(xs[::3]) and sorted(set(y3.tolist())) == pytest.approx(ys[::3])
+    assert sorted(set(x3.tolist())) == pytest.approx(xs[::3])
+    assert sorted(set(y3.tolist())) == pytest.approx(ys[::3])
     assert len(v3) == 3 * 2
-    np.testing.assert_allclose(v3, surface_formula(x3.astype(np.float64), y3.astype(np.float64)), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(v3, surface_formula(x3.astype(np.float64), y3.astype(np.float64)),
+                               rtol=1e-5, atol=1e-5)
 
 
 def test_grid_points_reject_a_transposed_surface_and_bad_stride():

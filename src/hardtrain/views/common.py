@@ -26,8 +26,9 @@ import plotly.graph_objects as go
 from ..config import release_memory
 
 __all__ = ["Status", "NumberField", "guarded", "figure_widget", "compact", "css_class",
-           "labelled", "Timer", "ExerciseBox", "LongRun", "heatmap_image", "colorbar_trace",
-           "colorbar_ticks", "image_placement", "grid_points", "hover_points", "redraw_traces_only", "LiteFigureWidget", "PLOTLY_JS"]
+           "labelled", "Timer", "ExerciseBox", "LongRun", "heatmap_image", "image_placement",
+           "colorbar_trace", "colorbar_ticks", "grid_points", "hover_points", "redraw_traces_only",
+           "LiteFigureWidget", "PLOTLY_JS"]
 
 log = logging.getLogger("hardtrain.views")
 
@@ -250,9 +251,10 @@ class LiteFigureWidget(go.FigureWidget):
     Why: plotly's own front end carries the full 5 MB plotly.js in the widget's module, and
     evaluating it was the largest single cost between opening a dashboard and its first figure
     (1.6 s of main-thread time against 0.7 s for plotly.js's 1.5 MB "cartesian" bundle, Chromium
-    on the 2-core machine; the 1.2 MB basic bundle took lab 1's first figure from 3.45 s to 2.11 s
-    side by side, benchmarks/RESULTS.md); it also redraws the whole figure on every edit from Python. See ``static/figure.js``
-    for the protocol and for what it does not report back (point events; plotly.js's defaults).
+    on the 2-core machine; side by side, ``benchmarks/browser_ab.py``, the 1.2 MB basic bundle
+    took lab 1's first figure from 3.14 s to 2.19 s, medians of 5); it also redraws the whole
+    figure on every edit from Python. See ``static/figure.js`` for the protocol and for what it
+    does not report back (point events; plotly.js's defaults).
 
     Only usable where the page can fetch :data:`SHARED_PLOTLY_JS` beside the notebook: under
     Voila (``/voila/render/...``); :func:`figure_widget` decides.
@@ -309,9 +311,10 @@ def heatmap_image(z, *, colorscale: str = "Viridis", zmin: float | None = None,
     Why: a plotly ``Heatmap`` trace is recomputed and redrawn on every restyle of the figure,
     even of another trace (measured in Chromium: a 101x101 heatmap under a scatter made each
     restyle of the scatter 66 ms instead of 46 ms). An image in the layout is decoded once and
-    only moved. And the dashboards' plotly.js has no heatmap trace (:data:`PLOTLY_JS`); a
-    :func:`colorbar_trace` draws the scale and :func:`hover_points` the values under the mouse. Place it with ``x``/``y`` at the top-left corner, ``sizex``/``sizey`` the spans,
-    ``sizing="stretch"``, ``layer="below"``; the browser interpolates between the pixels.
+    only moved. And the dashboards' plotly.js has no heatmap trace (:data:`PLOTLY_JS`).
+    Place the picture with :func:`image_placement` (the browser interpolates between the
+    pixels); :func:`colorbar_trace` draws its scale and :func:`hover_points` the values under
+    the mouse.
 
     Args:
       z: array of shape (rows, cols); row j is drawn at the j-th y value from the *bottom*
@@ -426,8 +429,9 @@ def colorbar_ticks(zmin: float, zmax: float, n: int = 5) -> dict:
     """Tick positions and labels for a colour bar fixed to [0, 1] that shows values in [zmin, zmax].
 
     Why: changing a colour bar's ``cmin``/``cmax`` makes plotly.js recompute and redraw the
-    whole figure, while new ``colorbar.ticktext`` only redraws the colour bar (20 ms in lab 1's
-    page in Chromium here; ``benchmarks/browser_lab1.py`` prints the edit costs). So a view whose colour range changes keeps the trace of
+    whole figure, while new ``colorbar.ticktext`` only redraws the colour bar (12-20 ms in lab
+    1's page in Chromium here; ``benchmarks/browser_lab1.py`` prints the edit costs). So a view
+    whose colour range changes keeps the trace of
     :func:`colorbar_trace` at ``zmin=0, zmax=1`` (the range :func:`heatmap_image` maps to the
     colorscale) and updates ``marker.colorbar`` with this dict.
 

@@ -610,8 +610,9 @@ class IrrationalView(widgets.VBox):
         W1, W2 = np.meshgrid(g, g)
         Z = hd.profile_loss(W1, W2)
         r = np.linspace(0, 2, 20)
-        fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.16, subplot_titles=(
-            "Loss with the best a, over input weights (w1, w2)", "Where GD ends: plateau counts"))
+        fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.16,
+                            subplot_titles=("Loss with the best a, over input weights (w1, w2)",
+                                            "Where GD ends: plateau counts"))
         # The loss is a picture in the layout (heatmap_image); trace 0 draws its colour bar and
         # trace 4 shows the loss under the mouse on every third grid point (hover_points).
         source, zmin, zmax = heatmap_image(Z)
@@ -622,9 +623,8 @@ class IrrationalView(widgets.VBox):
         fig.add_trace(go.Scatter(mode="markers", name="GD end points (w)",
                                  marker=dict(color="#ff7f0e", size=5, line=dict(color="black", width=0.5))), 1, 1)
         fig.add_trace(go.Bar(name="starts", marker_color=COLORS[0], showlegend=False), 1, 2)
-        fig.add_trace(hover_points(g, g, Z, stride=3,
-                                   hovertemplate="w1=%{x:.2f}<br>w2=%{y:.2f}<br>loss=%{customdata:.3f}<extra></extra>"),
-                      1, 1)
+        fig.add_trace(hover_points(g, g, Z, stride=3, hovertemplate="w1=%{x:.2f}<br>w2=%{y:.2f}<br>"
+                                                                "loss=%{customdata:.3f}<extra></extra>"), 1, 1)
         fig.update_xaxes(title_text="w1", range=[-2, 2], showgrid=False, zeroline=False, row=1, col=1)
         fig.update_yaxes(title_text="w2", range=[-2, 2], showgrid=False, zeroline=False, row=1, col=1)
         fig.update_yaxes(title_text="starts", row=1, col=2)
