@@ -56,12 +56,13 @@ __all__ = [
     "class_balanced_batch", "shuffle_within_layers", "reinitialize", "keep_pruned_at_zero",
     "masked_optimizer", "train_masked", "LotteryRound", "LotteryResult", "iterate_lottery_ticket",
     "lottery_ticket", "density_schedule", "compression_ratio", "remaining_per_layer",
-    "flops_speedup", "collapsed_layers", "StudyConfig", "Study", "precompute",
-    "load_precomputed", "ASSET_FILE", "ASSET_FILES", "ARCHITECTURES",
+    "flops_speedup", "collapsed_layers", "imp_sparsities", "StudyConfig", "Study", "precompute",
+    "load_precomputed", "ASSET_FILE", "ASSET_FILES", "ARCHITECTURES", "CURVES", "AFTER_TRAINING",
+    "ABLATION_METHODS", "VARIANTS", "EARLY_METHODS", "LAYER_SPARSITIES",
 ]
 
 #: Scoring methods accepted by :func:`score` and :func:`prune`.
-METHODS = ("magnitude", "random", "snip", "grasp", "synflow")
+METHODS = ("magnitude", "random", "snip", "grasp", "grasp_abs", "synflow")
 #: Ranking scopes accepted by :func:`masks` and :func:`prune`.
 SCOPES = ("global", "layerwise")
 #: Default temperature of GraSP's logits (the reference implementations divide by 200).
@@ -196,7 +197,7 @@ def _raw_scores(method: str, apply_fn: Callable, params, x, y, key, temperature)
         g = jax.grad(lambda p: _cross_entropy(apply_fn, p, x, y))(params)
         gl = jax.tree.leaves(g)
         return [jnp.abs(gl[i] * leaves[i]) for i in idx]
-    if method == "grasp":
+    if method in ("grasp", "grasp_abs"):
         def loss_w(ws):  # the loss as a function of the prunable weights only (reference code)
             full = list(leaves)
             for w, i in zip(ws, idx):
@@ -206,6 +207,8 @@ def _raw_scores(method: str, apply_fn: Callable, params, x, y, key, temperature)
         ws = [leaves[i] for i in idx]
         g = jax.lax.stop_gradient(jax.grad(loss_w)(ws))
         hg = jax.grad(lambda w: sum(jnp.vdot(a, b) for a, b in zip(g, jax.grad(loss_w)(w))))(ws)
+        if method == "grasp_abs":
+            return [jnp.abs(w * h) for w, h in zip(ws, hg)]
         return [w * h for w, h in zip(ws, hg)]
     if method == "synflow":
         p64 = jax.tree.map(lambda p: jnp.abs(p.astype(jnp.float64)), params)
@@ -248,7 +251,7 @@ def _prepare(method, params, apply_fn, batch, key, input_shape):
     if method == "random" and key is None:
         raise ValueError("method 'random' needs key=jax.random.key(seed)")
     key = jax.random.key(0) if key is None else key
-    if method in ("snip", "grasp"):
+    if method in ("snip", "grasp", "grasp_abs"):
         x, y = _check_batch(apply_fn, params, batch, method)
     elif method == "synflow":
         if batch is not None:
@@ -296,6 +299,10 @@ def score(method: str, params, apply_fn: Callable, batch=None, *, key=None,
         Grosse, "Picking Winning Tickets Before Training by Preserving Gradient Flow",
         ICLR 2020, arXiv 2002.07376). The paper removes the weights with the *highest* -w*Hg;
         with this sign the lowest scores are pruned, which is the same choice.
+      - ``"grasp_abs"``: |w * Hg|, the magnitude of GraSP's score (same Hg), which Frankle,
+        Dziugaite, Roy & Carbin (ICLR 2021, arXiv 2009.08576, section 5) found to do as well as
+        or better than GraSP: keeping the weights whose removal changes the gradient flow the
+        most in *either* direction.
       - ``"synflow"``: one round of |dR/dtheta * theta| with R = sum(apply_fn(|params|, 1)) on an
         all-ones input of one example's shape, in float64 (Tanaka, Kunin, Yamins & Ganguli,
         "Pruning neural networks without any data by iteratively conserving synaptic flow",
@@ -306,7 +313,7 @@ def score(method: str, params, apply_fn: Callable, batch=None, *, key=None,
       params: pytree of arrays (e.g. ``models.build(models.MLP, ...)[1]``).
       apply_fn: ``(params, x) -> logits`` of shape (n, K).
       batch: ``(x, y)``: x of shape (n, ...) accepted by ``apply_fn``, y int of shape (n,).
-        Needed by snip and grasp; synflow needs it (or ``input_shape``) for the input shape.
+        Needed by snip, grasp and grasp_abs; synflow needs it (or ``input_shape``) for the input shape.
       key: a ``jax.random.key``; needed by ``"random"``.
       temperature: GraSP's logit temperature, > 0.
       input_shape: shape of one example, for synflow without a batch.
@@ -911,101 +918,160 @@ def collapsed_layers(mask_tree) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
-# The study: accuracy vs sparsity, ablations (used by the lab and by the precompute command)
+# The study: accuracy vs sparsity, pruning early, ablations (the lab and the precompute command)
 # --------------------------------------------------------------------------------------------
 
-#: Curves of the study: at-init methods, then the baselines after training.
-CURVES = ("random", "magnitude", "snip", "grasp", "synflow", "magnitude_after", "lottery")
+#: Curves of the study: at-init methods, then the three baselines that prune a trained network.
+CURVES = ("random", "magnitude", "snip", "grasp", "grasp_abs", "synflow",
+          "after_finetune", "after_lr_rewind", "after_weight_rewind", "imp_lr_rewind", "lottery")
+#: The curves that prune after training, by magnitude of the trained weights: one shot, then
+#: fine-tuning, learning-rate rewinding, or weight rewinding (the survivors reset to theta_k);
+#: iteratively (20% of the remaining weights per round), with learning-rate rewinding or with
+#: weight rewinding (the lottery ticket).
+AFTER_TRAINING = ("after_finetune", "after_lr_rewind", "after_weight_rewind", "imp_lr_rewind", "lottery")
+#: The one-shot after-training curves (one mask per sparsity from theta_T).
+ONE_SHOT_AFTER = ("after_finetune", "after_lr_rewind", "after_weight_rewind")
 #: Methods with ablations, and the ablation variants.
-ABLATION_METHODS = ("magnitude", "snip", "grasp", "synflow", "lottery")
+ABLATION_METHODS = ("magnitude", "snip", "grasp", "grasp_abs", "synflow", "lottery")
 VARIANTS = ("original", "shuffled", "reinit", "inverted")
+#: Methods of the prune-early curve (scores taken at theta_k instead of theta_0).
+EARLY_METHODS = ("magnitude", "snip", "grasp", "synflow")
+
+
+def imp_sparsities(rounds: Sequence[int], prune_fraction: float = 0.2) -> tuple:
+    """Sparsities reached by iterative magnitude pruning after each of ``rounds``: 1 - (1-p)^r.
+
+    The study measures every curve at these sparsities, so that the lottery ticket (one point
+    per IMP round) and the other methods are compared at exactly the same sparsity.
+
+    Args:
+      rounds: positive round numbers. prune_fraction: p, removed per round, in (0, 1).
+    Returns:
+      A tuple of floats in (0, 1).
+    Raises:
+      ValueError: a round below 1 or p outside (0, 1).
+
+    Examples:
+      >>> [round(s, 4) for s in imp_sparsities((1, 3, 14))]
+      [0.2, 0.488, 0.956]
+    """
+    if not 0.0 < prune_fraction < 1.0:
+        raise ValueError(f"prune_fraction must lie in (0, 1), got {prune_fraction!r}")
+    if any(int(r) != r or r < 1 for r in rounds):
+        raise ValueError(f"rounds must be positive integers, got {tuple(rounds)!r}")
+    return tuple(1.0 - (1.0 - prune_fraction) ** int(r) for r in rounds)
 
 
 @dataclasses.dataclass(frozen=True)
 class StudyConfig:
-    """Sizes of a pruning study on MNIST-1D (an MLP or a small CNN, full-batch Adam).
+    """Sizes and training recipe of a pruning study on MNIST-1D (an MLP or a small 1-D CNN).
+
+    Training recipe (every run of the study, dense or pruned): minibatch Adam, batch 100,
+    learning rate 1e-2 at step 0, as in the reference training code of MNIST-1D (Greydanus &
+    Kobak, "Scaling down deep learning with MNIST-1D", ICML 2024, arXiv 2011.14439, whose MLP
+    and CNN baselines are trained with Adam at 1e-2 and batch 100), decayed along a cosine to 1%
+    of its peak over T = ``steps`` updates (Loshchilov & Hutter, ICLR 2017, arXiv 1608.03983), on
+    all 4,000 training examples. A pruned network is trained with the same recipe from step 0
+    (at-init methods) or from step k (rewinding, pruning early).
 
     Attributes:
-      widths: hidden widths of the ReLU MLP (40 inputs, 10 classes); used when
-        ``architecture="mlp"``.
-      n_train: training examples used (None: all 4000; the full study uses 2000 so that it
-        runs in about 20 minutes on a shared 2-core CPU).
-      steps: full-batch Adam updates per training run (T).
-      learning_rate: Adam's learning rate.
-      seeds: seeds of the initial weights (one run each; error bars over them).
-      sparsities: sparsities of the at-init and magnitude-after-training curves.
+      widths: hidden widths of the ReLU MLP (40 inputs, 10 classes); ``architecture="mlp"``.
+      n_train: training examples used (None: all 4,000 of MNIST-1D's default split).
+      steps: T, minibatch Adam updates of a full training run.
+      batch_size: examples per minibatch (each epoch a fresh permutation, remainder dropped).
+      learning_rate: the peak (step-0) learning rate of the cosine schedule.
+      final_lr_fraction: the schedule ends near ``final_lr_fraction * learning_rate``; this
+        final rate is also the constant rate of fine-tuning.
+      seeds: seeds of the initial weights and of the batch order (error bars over them).
+      sparsities: sparsities of every curve (by default the sparsities of IMP rounds, see
+        :func:`imp_sparsities`, so the lottery ticket lands on the same points).
       per_class: examples per class in the scoring batch of SNIP and GraSP.
-      rewind_fraction: lottery tickets rewind to step k = round(rewind_fraction * steps).
+      rewind_fraction: the lottery ticket rewinds to step k = round(rewind_fraction * steps);
+        after-training methods retrain for the same T - k steps.
       prune_fraction: fraction of the remaining weights removed per IMP round.
-      ablation_rounds: IMP rounds r whose sparsity 1 - (1 - prune_fraction)^r the ablations use.
+      ablation_rounds: IMP rounds r whose sparsity 1 - (1 - prune_fraction)^r the ablations
+        use; the first is also the sparsity of the prune-early curve.
+      early_fractions: the prune-early curve scores at theta_k for k = round(f * steps) for
+        each f here (the rewind step is always added); empty for no prune-early curve.
       synflow_rounds: rounds of iterative SynFlow.
       data_seed: seed of the MNIST-1D generator.
       architecture: ``"mlp"`` (:class:`hardtrain.models.MLP` with ``widths``) or ``"cnn"``
         (:class:`hardtrain.models.CNN1D` with ``channels``), one of :data:`ARCHITECTURES`.
-      channels: output channels of the CNN's conv layers (each kernel size ``kernel_size``,
-        stride 2, ReLU), then a linear layer to 10 classes; used when ``architecture="cnn"``
-        (the lab's full and live CNN studies use 16-16-16).
+      channels: output channels of the CNN's conv layers (kernel ``kernel_size``, stride 2,
+        ReLU), then a linear layer to 10 classes; ``architecture="cnn"``.
       kernel_size: width of the CNN's conv kernels.
     Raises:
-      ValueError: an unknown architecture, or a CNN without conv layers.
+      ValueError: an unknown architecture, a CNN without conv layers, a batch larger than the
+        training set, or an early fraction outside [0, 1).
     """
 
     widths: tuple = (100, 100)
-    n_train: int | None = 2000
-    steps: int = 200
+    n_train: int | None = None
+    steps: int = 4000
+    batch_size: int = 100
     learning_rate: float = 1e-2
+    final_lr_fraction: float = 0.01
     seeds: tuple = (0, 1, 2)
-    sparsities: tuple = (0.5, 0.8, 0.9, 0.95, 0.98)
+    sparsities: tuple = imp_sparsities((3, 7, 10, 14, 18))
     per_class: int = 10
     rewind_fraction: float = 0.05
     prune_fraction: float = 0.2
-    ablation_rounds: tuple = (12,)
+    ablation_rounds: tuple = (14,)
+    early_fractions: tuple = (0.0, 0.0025, 0.01, 0.025, 0.05, 0.1)
     synflow_rounds: int = SYNFLOW_ROUNDS
     data_seed: int = 0
     architecture: str = "mlp"
-    channels: tuple = (25, 25, 25)
+    channels: tuple = (32, 32, 32)
     kernel_size: int = 5
 
     def __post_init__(self):
         _check_architecture(self.architecture)
         if self.architecture == "cnn" and not tuple(self.channels):
             raise ValueError("a CNN study needs at least one conv layer: channels=() given")
+        n = 4000 if self.n_train is None else int(self.n_train)
+        if int(self.batch_size) != self.batch_size or not 1 <= self.batch_size <= n:
+            raise ValueError(f"batch_size must be an integer in [1, n_train] = [1, {n}], got {self.batch_size!r}")
+        if any(not 0.0 <= f < 1.0 for f in self.early_fractions):
+            raise ValueError(f"early_fractions must lie in [0, 1), got {self.early_fractions!r}")
 
     @classmethod
     def full(cls, architecture: str = "mlp") -> "StudyConfig":
-        """The precomputed, full-scale study.
+        """The precomputed, full-scale study (minutes per network; see benchmarks/RESULTS.md).
 
-        MLP: about 10-20 min on a busy 2-core CPU. CNN: the same data, steps, seeds, rewinding
-        and ablation round (2000 examples, 200 full-batch Adam steps, seeds 0-2, IMP round 12 =
-        93.1% sparsity) on a CNN with 16-16-16 channels (3,440 weights, ~23k multiply-adds per
-        example against the MLP's 15k), with sparsities up to 95% instead of 98% (14 lottery
-        rounds instead of 18): sized to finish in at most 15 min on a 2-core CPU, where one
-        vmapped CNN training step costs about 4x the MLP's.
+        Both networks: all 4,000 training examples, seeds 0-2, curves at the sparsities of IMP
+        rounds 3, 7, 10, 14, 18 (48.8% to 98.2%), ablations and the prune-early curve at round 14
+        (95.6%). The MLP is 40-100-100-10 (the MNIST-1D reference MLP), trained 4,000 minibatch
+        steps (100 epochs); the CNN has three conv layers of 32 channels (kernel 5, stride 2), a
+        little wider than the reference's 25 so that it comes near the reference accuracy here,
+        trained 2,000 steps (50 epochs: it fits its training set well before, and each of its
+        steps costs about 10 times the MLP's).
 
         Raises:
           ValueError: an unknown architecture.
         """
         _check_architecture(architecture)
         if architecture == "cnn":
-            return cls(architecture="cnn", channels=(16, 16, 16), sparsities=(0.5, 0.8, 0.9, 0.95))
+            return cls(architecture="cnn", steps=2000)
         return cls()
 
     @classmethod
     def live(cls, architecture: str = "mlp") -> "StudyConfig":
         """What a learner runs live in the dashboard: under a minute on a 2-core CPU.
 
-        The CNN's training step costs about 4x the MLP's, so its live study trains on 500
-        examples for 100 steps (the MLP's: 1000 and 150) to stay inside the same minute.
+        Smaller than :meth:`full`: 2 seeds, 4 sparsities (IMP rounds 3, 7, 10, 14), 1,000
+        training steps (25 epochs), no prune-early curve; the CNN has 16 channels and 500
+        steps. Its networks are therefore less trained than the precomputed ones, which the
+        dashboard says on screen.
 
         Raises:
           ValueError: an unknown architecture.
         """
         _check_architecture(architecture)
+        common = dict(seeds=(0, 1), sparsities=imp_sparsities((3, 7, 10, 14)), ablation_rounds=(14,),
+                      early_fractions=())
         if architecture == "cnn":
-            return cls(architecture="cnn", channels=(16, 16, 16), n_train=500, steps=100, seeds=(0, 1),
-                       sparsities=(0.5, 0.8, 0.9, 0.95), ablation_rounds=(10,))
-        return cls(n_train=1000, steps=150, seeds=(0, 1), sparsities=(0.5, 0.8, 0.9, 0.95),
-                   ablation_rounds=(10,))
+            return cls(architecture="cnn", channels=(16, 16, 16), steps=500, **common)
+        return cls(steps=1000, **common)
 
     @classmethod
     def tiny(cls, architecture: str = "mlp") -> "StudyConfig":
@@ -1016,9 +1082,9 @@ class StudyConfig:
         """
         _check_architecture(architecture)
         extra = {"architecture": "cnn", "channels": (8, 8)} if architecture == "cnn" else {}
-        return cls(widths=(32, 32), n_train=300, steps=40, seeds=(0, 1), sparsities=(0.8, 0.95),
-                   prune_fraction=0.5, rewind_fraction=0.0, ablation_rounds=(3,), synflow_rounds=20,
-                   **extra)
+        return cls(widths=(32, 32), n_train=300, steps=60, batch_size=50, seeds=(0, 1),
+                   sparsities=imp_sparsities((2, 3), 0.5), prune_fraction=0.5, rewind_fraction=0.1,
+                   ablation_rounds=(3,), early_fractions=(0.0, 0.25), synflow_rounds=20, **extra)
 
     def model_spec(self, n_features: int = 40, n_classes: int = 10) -> tuple[type, tuple, dict]:
         """``(cls, args, kwargs)`` of the network, for :func:`hardtrain.models.build`.
@@ -1036,8 +1102,8 @@ class StudyConfig:
                 {"activation": "relu"})
 
     def describe(self, n_features: int = 40, n_classes: int = 10) -> str:
-        """The network in words, e.g. ``"MLP 40-100-100-10"`` or ``"CNN 40 -> conv 16, 16, 16
-        channels (kernel 5, stride 2, ReLU) -> linear 80-10"``."""
+        """The network in words, e.g. ``"MLP 40-100-100-10"`` or ``"CNN 40 -> conv 32, 32, 32
+        channels (kernel 5, stride 2, ReLU) -> linear 160-10"``."""
         if self.architecture == "cnn":
             cls, args, kw = self.model_spec(n_features, n_classes)
             length = models.weight_uses(cls, *args, **kw)[f"convs/{len(self.channels) - 1}/kernel"]
@@ -1045,6 +1111,14 @@ class StudyConfig:
             return (f"CNN {n_features} -> conv {convs} channels (kernel {self.kernel_size}, stride 2, ReLU) "
                     f"-> linear {length * int(self.channels[-1])}-{n_classes}")
         return f"MLP {'-'.join(str(int(x)) for x in (n_features, *self.widths, n_classes))}"
+
+    def recipe(self) -> str:
+        """The training recipe in words, for the dashboards and the provenance."""
+        n = self.n_train or 4000
+        epochs = self.steps * self.batch_size / n
+        return (f"{n} training examples, {self.steps} minibatch Adam steps ({epochs:g} epochs of batch "
+                f"{self.batch_size}), learning rate {self.learning_rate:g} with cosine decay to "
+                f"{self.learning_rate * self.final_lr_fraction:g}")
 
     def lottery_sparsity(self, r: int) -> float:
         """Sparsity after r IMP rounds."""
@@ -1061,6 +1135,18 @@ class StudyConfig:
     def rewind_step(self) -> int:
         """k, the step lottery tickets rewind to: ``round(rewind_fraction * steps)``."""
         return int(round(self.rewind_fraction * self.steps))
+
+    @property
+    def early_steps(self) -> tuple:
+        """The steps k of the prune-early curve (sorted; the rewind step included), or ()."""
+        if not self.early_fractions:
+            return ()
+        return tuple(sorted({int(round(f * self.steps)) for f in self.early_fractions} | {self.rewind_step}))
+
+    @property
+    def early_sparsity(self) -> float:
+        """The sparsity of the prune-early curve: that of the first ablation round."""
+        return self.lottery_sparsity(self.ablation_rounds[0])
 
 
 def _check_architecture(architecture) -> None:
@@ -1081,44 +1167,101 @@ def _jsonable(x):
     return x
 
 
-class Study:
-    """A pruning study on MNIST-1D: curves of test accuracy vs sparsity, and the ablations.
+@functools.lru_cache(maxsize=8)
+def _batch_loss(apply_fn):
+    """Mean softmax cross-entropy of a minibatch, ``(params, xb, yb) -> scalar`` (one per model)."""
 
-    Reproduces the protocol of Frankle, Dziugaite, Roy & Carbin (ICLR 2021, arXiv 2009.08576)
-    at laptop scale, on the MLP or the 1-D CNN of ``config.architecture``: prune at initialisation with each method (random, magnitude, SNIP, GraSP,
-    SynFlow), train with the mask; beside them magnitude pruning after training (then fine-tuned
-    for T - k steps) and lottery-ticket rewinding (IMP, 20% per round, rewind to step k); then the
-    ablations (layerwise shuffle, reinitialisation, inversion). Every training run is one
-    compiled, seed-vmapped loop of :mod:`hardtrain.train`; the work is done by generators that
+    def loss(params, xb, yb):
+        return optax.softmax_cross_entropy_with_integer_labels(apply_fn(params, xb), yb).mean()
+
+    return loss
+
+
+@functools.lru_cache(maxsize=1)
+def _study_optimizer() -> optax.GradientTransformation:
+    """Adam with an injected learning rate, chained with :func:`keep_pruned_at_zero`.
+
+    One object for every study: the learning rate of each step is set by
+    :func:`hardtrain.train.train_minibatch`, so all studies share the compiled loops.
+    """
+    return masked_optimizer(training.make_optimizer("adam", 1e-2))
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(float(a) - float(b)) < 1e-6
+
+
+class Study:
+    """A pruning study on MNIST-1D: accuracy vs sparsity, pruning early, and the ablations.
+
+    Reproduces the protocol of Frankle, Dziugaite, Roy & Carbin, "Pruning Neural Networks at
+    Initialization: Why are We Missing the Mark?" (ICLR 2021, arXiv 2009.08576) at laptop scale,
+    on the MLP or the 1-D CNN of ``config.architecture``, every network trained with the recipe of
+    :class:`StudyConfig` (minibatch Adam, cosine schedule over T steps):
+
+    - **at initialisation** (random, magnitude, SNIP, GraSP, |GraSP|, SynFlow): score theta_0,
+      mask, train T steps from theta_0;
+    - **after training**, the baselines, all retraining for the same T - k steps:
+      one-shot global magnitude pruning of the trained weights theta_T, then *fine-tuning* (the
+      final, smallest learning rate of the schedule, held constant), *learning-rate rewinding*
+      (the schedule's last T - k steps, from theta_T) or *weight rewinding* (the survivors reset
+      to theta_k, the schedule's last T - k steps) (Renda, Frankle & Carbin, "Comparing
+      Rewinding and Fine-tuning in Neural Network Pruning", ICLR 2020, arXiv 2003.02389); and
+      iterative magnitude pruning (IMP, 20% of the remaining weights per round, globally) with
+      learning-rate rewinding, or with weight rewinding: the lottery ticket (Frankle et al.,
+      ICML 2020, arXiv 1912.05671). ``results["before_retraining"]`` keeps the test accuracy
+      of the one-shot masks applied to theta_T before any retraining;
+    - **pruning early**: scores taken at theta_k (the dense run's weights after k steps) for a
+      few k, trained from theta_k for T - k steps (Frankle et al. 2021, section 6);
+    - **ablations**: layerwise shuffle, reinitialisation, inversion.
+
+    Global ranking is used for every magnitude baseline, as in Frankle et al. (2021) and Renda et
+    al. (2020): one threshold lets the layers keep different densities, as trained weights ask.
+    A fresh Adam state starts every retraining (the optimiser state is not rewound). Every run is
+    one compiled, seed-vmapped loop of :func:`hardtrain.train.train_minibatch`; the generators
     yield ``(fraction_done, message)`` after each chunk (one method at one sparsity, all seeds),
     so a dashboard can show progress and stop between chunks.
 
     Args:
       config: a :class:`StudyConfig`.
     Attributes:
-      uses: ``{prunable path: multiply-adds per example of one weight}`` (1 for dense layers,
-        the output length for a conv layer), for :func:`flops_speedup`.
-      results: JSON-friendly dict filled by the generators: ``"dense"`` (accuracies per seed),
-        ``"curves"`` ({name: {"sparsity": [...], "accuracy": [[per seed] ...]}}),
-        ``"ablations"`` ({str(sparsity): {method: {variant: [per seed]}}}).
+      uses: ``{prunable path: multiply-adds per example of one weight}``, for
+        :func:`flops_speedup`.
+      chance: the expected accuracy of guessing a class uniformly at random, 1 / n_classes.
+      results: JSON-friendly dict filled by the generators: ``"dense"`` and ``"dense_train"``
+        (test / training accuracy per seed), ``"curves"`` ({name: {"sparsity": [...],
+        "accuracy": [[per seed] ...]}}), ``"early"`` ({"sparsity", "steps", "accuracy":
+        {method: [[per seed] per step]}}), ``"ablations"`` ({str(sparsity): {method: {variant:
+        [per seed]}}}).
+    Raises:
+      ValueError: a batch larger than the training set.
     """
 
     def __init__(self, config: StudyConfig):
         self.config = c = config
         ds = data.load("mnist1d", seed=c.data_seed, max_train=c.n_train)
+        if c.batch_size > ds.x_train.shape[0]:
+            raise ValueError(f"batch_size {c.batch_size} exceeds the {ds.x_train.shape[0]} training examples")
         self.dataset = ds
         self._spec = c.model_spec(ds.n_features, ds.n_classes)
         cls, args, kwargs = self._spec
         self.apply_fn, _ = models.build(cls, *args, seed=0, **kwargs)
         self.uses = models.weight_uses(cls, *args, **kwargs)
-        self.loss_fn = models.loss_function(self.apply_fn, ds.x_train, ds.y_train)
-        self.optimizer = training.make_optimizer("adam", c.learning_rate)
+        self.batch_loss = _batch_loss(self.apply_fn)
+        self.optimizer = _study_optimizer()
+        self.learning_rates = training.cosine_learning_rates(c.learning_rate, c.steps, c.final_lr_fraction)
+        n = int(ds.x_train.shape[0])
+        self.batches = jnp.stack([training.batch_indices(n, c.batch_size, c.steps, jax.random.key(50_000 + int(s)))
+                                  for s in c.seeds])
         self.params0 = self._init(c.seeds)
         self._acc = _batched_accuracy(self.apply_fn)
         self._test = (ds.x_test, ds.y_test)
-        self.results: dict = {"dense": None, "curves": {}, "ablations": {}}
-        self._lottery: dict[int, Any] = {}  # round -> (masks, theta_k)
+        self.chance = 1.0 / ds.n_classes
+        self.results: dict = {"dense": None, "dense_train": None, "curves": {}, "ablations": {}, "early": {}}
+        self._lottery: dict[int, Any] = {}  # round -> (masks, trained params, accuracies)
+        self._imp_lr: dict[int, Any] = {}  # the same for iterative pruning with LR rewinding
         self._dense = None
+        self._theta: dict[int, Any] = {}
 
     # ------------------------------------------------------------------ helpers
     def _init(self, seeds):
@@ -1133,9 +1276,10 @@ class Study:
     def _stack(self, trees):
         return _stack_host(trees)
 
-    def accuracy(self, params_batch) -> list[float]:
-        """Test accuracy of every seed's parameters (leading seed axis)."""
-        return [float(a) for a in np.asarray(self._acc(params_batch, *self._test))]
+    def accuracy(self, params_batch, split: str = "test") -> list[float]:
+        """Accuracy of every seed's parameters (leading seed axis) on the test or training set."""
+        x, y = self._test if split == "test" else (self.dataset.x_train, self.dataset.y_train)
+        return [float(a) for a in np.asarray(self._acc(params_batch, x, y))]
 
     def scoring_batch(self, seed: int):
         """The class-balanced batch of SNIP/GraSP for one seed."""
@@ -1144,7 +1288,7 @@ class Study:
                                     jax.random.key(10_000 + int(seed)))
 
     def at_init_masks(self, method: str, sparsity: float, params_batch=None, *, invert=False):
-        """Masks (leading seed axis) of an at-init method on each seed's initial weights."""
+        """Masks (leading seed axis) of a scoring method on each seed's weights (default theta_0)."""
         c = self.config
         params_batch = self.params0 if params_batch is None else params_batch
         out = []
@@ -1155,10 +1299,31 @@ class Study:
                              rounds=c.synflow_rounds if method == "synflow" else None))
         return self._stack(out)
 
-    def train(self, params_batch, mask_batch, steps=None):
-        """Train every seed with its mask; returns the test accuracies."""
-        res = train_masked(self.loss_fn, params_batch, mask_batch, self.optimizer,
-                           steps or self.config.steps, batched=True)
+    def run(self, params_batch, mask_batch, start: int = 0, stop: int | None = None, *,
+            constant_lr: float | None = None, opt_state=None) -> training.TrainResult:
+        """Train every seed (with its mask) over steps [start, stop) of the schedule and batch order.
+
+        Args:
+          params_batch: weights with a leading seed axis (pruned weights are zeroed here).
+          mask_batch: masks with a leading seed axis, or None (dense).
+          start, stop: the steps of the recipe to run (default: all T).
+          constant_lr: hold this learning rate instead of the schedule (fine-tuning).
+          opt_state: continue from this optimiser state (the dense run's segments).
+        Returns:
+          A :class:`hardtrain.train.TrainResult` (leading seed axis).
+        """
+        c = self.config
+        stop = c.steps if stop is None else int(stop)
+        p = params_batch if mask_batch is None else apply_masks(params_batch, mask_batch)
+        lrs = (self.learning_rates[start:stop] if constant_lr is None
+               else np.full(stop - start, constant_lr, np.float32))
+        return training.train_minibatch(self.batch_loss, p, self.optimizer, self.dataset.x_train,
+                                        self.dataset.y_train, self.batches[:, start:stop],
+                                        learning_rates=lrs, opt_state=opt_state, batched=True)
+
+    def train(self, params_batch, mask_batch, start: int = 0, **kw):
+        """:meth:`run`, then the test accuracies: ``(accuracies, result)``."""
+        res = self.run(params_batch, mask_batch, start, **kw)
         return self.accuracy(res.params), res
 
     def _add_point(self, name, sparsity, accs):
@@ -1166,20 +1331,41 @@ class Study:
         cur["sparsity"].append(float(sparsity))
         cur["accuracy"].append([float(a) for a in accs])
 
+    def _curve_point(self, name, sparsity):
+        cur = self.results["curves"].get(name)
+        if cur:
+            for s, a in zip(cur["sparsity"], cur["accuracy"]):
+                if _same(s, sparsity):
+                    return a
+        return None
+
     def dense(self):
-        """Train the dense network (split at the rewind step); cached."""
+        """Train the dense network once, keeping theta_k at every early and rewind step; cached.
+
+        Returns:
+          ``(theta_k, theta_T)`` for the rewind step k (leading seed axis); ``theta(k)`` gives
+          the others.
+        """
         if self._dense is None:
-            c, k = self.config, self.config.rewind_step
-            if k > 0:
-                first = train_masked(self.loss_fn, self.params0, None, self.optimizer, k, batched=True)
-                theta_k = first.params
-                res = train_masked(self.loss_fn, theta_k, None, self.optimizer, c.steps - k, batched=True)
-            else:
-                theta_k = self.params0
-                res = train_masked(self.loss_fn, self.params0, None, self.optimizer, c.steps, batched=True)
-            self._dense = (theta_k, res.params)
-            self.results["dense"] = self.accuracy(res.params)
+            c = self.config
+            marks = sorted({k for k in (*c.early_steps, c.rewind_step) if 0 < k < c.steps})
+            p, state, start = self.params0, None, 0
+            self._theta[0] = p
+            for stop in (*marks, c.steps):
+                res = self.run(p, None, start, stop, opt_state=state)
+                p, state, start = res.params, res.opt_state, stop
+                self._theta[stop] = p
+            self._dense = (self._theta[c.rewind_step], p)
+            self.results["dense"] = self.accuracy(p)
+            self.results["dense_train"] = self.accuracy(p, "train")
         return self._dense
+
+    def theta(self, k: int):
+        """The dense run's weights after k steps (k = 0, an early step, the rewind step, or T)."""
+        self.dense()
+        if k not in self._theta:
+            raise ValueError(f"theta_k is kept for k in {sorted(self._theta)}, not {k!r}")
+        return self._theta[k]
 
     def _magnitude_masks(self, weights, current, sparsity):
         return _map_seeds(functools.partial(_imp_mask, sparsity=sparsity), True, weights, current)
@@ -1195,55 +1381,110 @@ class Study:
             _check_choice("curve", m, CURVES)
         c = self.config
         at_init = [m for m in methods if m in METHODS]
-        chunks = (1 + len(at_init) * len(c.sparsities)
-                  + (len(c.sparsities) if "magnitude_after" in methods else 0)
-                  + (self._lottery_target() if "lottery" in methods else 0))
+        after = [m for m in ONE_SHOT_AFTER if m in methods]
+        iterative = [m for m in ("imp_lr_rewind", "lottery") if m in methods]
+        chunks = (1 + len(at_init) * len(c.sparsities) + len(after) * len(c.sparsities)
+                  + len(iterative) * self._lottery_target())
         done = 0
         for m in methods:
             self.results["curves"].pop(m, None)
         self.dense()
         done += 1
-        yield done / chunks, f"dense network trained ({np.mean(self.results['dense']):.1%} test accuracy)"
+        yield done / chunks, (f"dense network trained ({np.mean(self.results['dense']):.1%} test, "
+                              f"{np.mean(self.results['dense_train']):.1%} training accuracy)")
         for s in c.sparsities:
             for m in at_init:
                 accs, _ = self.train(self.params0, self.at_init_masks(m, s))
                 self._add_point(m, s, accs)
                 done += 1
                 yield done / chunks, f"{m} at sparsity {s:.1%}: {np.mean(accs):.1%}"
-        if "magnitude_after" in methods:
+        if after:
             theta_k, trained = self.dense()
+            k = c.rewind_step
+            before = self.results.setdefault("before_retraining", {"sparsity": [], "accuracy": []})
+            before["sparsity"].clear()
+            before["accuracy"].clear()
+            how = {"after_finetune": "fine-tuned", "after_lr_rewind": "learning rate rewound",
+                   "after_weight_rewind": "weights rewound"}
             for s in c.sparsities:
                 mk = self._magnitude_masks(trained, None, s)
-                accs, _ = self.train(trained, mk, c.steps - c.rewind_step)
-                self._add_point("magnitude_after", s, accs)
+                before["sparsity"].append(float(s))
+                before["accuracy"].append(self.accuracy(apply_masks(trained, mk)))
+                for m in after:
+                    if m == "after_weight_rewind":
+                        accs, _ = self.train(theta_k, mk, k)
+                    else:
+                        lr = float(self.learning_rates[-1]) if m == "after_finetune" else None
+                        accs, _ = self.train(trained, mk, k, constant_lr=lr)
+                    self._add_point(m, s, accs)
+                    done += 1
+                    yield done / chunks, f"magnitude after training, {how[m]}, sparsity {s:.1%}: {np.mean(accs):.1%}"
+        for m in iterative:
+            for r, s, accs in self._lottery_steps(self._lottery_target(), rewind="weights" if m == "lottery" else "lr"):
+                self._add_point(m, s, accs)
                 done += 1
-                yield done / chunks, f"magnitude after training, sparsity {s:.1%}: {np.mean(accs):.1%}"
-        if "lottery" in methods:
-            for r, s, accs in self._lottery_steps(self._lottery_target()):
-                self._add_point("lottery", s, accs)
-                done += 1
-                yield done / chunks, f"lottery ticket round {r} (sparsity {s:.1%}): {np.mean(accs):.1%}"
+                name = "lottery ticket" if m == "lottery" else "iterative pruning, learning rate rewound,"
+                yield done / chunks, f"{name} round {r} (sparsity {s:.1%}): {np.mean(accs):.1%}"
 
     def _lottery_target(self):
         c = self.config
         top = max(c.sparsities)
         return int(math.ceil(math.log(1.0 - top) / math.log(1.0 - c.prune_fraction) - 1e-9))
 
-    def _lottery_steps(self, rounds: int):
-        """IMP rounds 1..rounds (cached masks reused); yields (round, sparsity, accuracies)."""
+    def _lottery_steps(self, rounds: int, rewind: str = "weights"):
+        """IMP rounds 1..rounds (cached rounds reused); yields (round, sparsity, accuracies).
+
+        ``rewind="weights"``: the survivors restart from theta_k (the lottery ticket);
+        ``"lr"``: they continue from the last round's trained weights, with the schedule's last
+        T - k steps (iterative pruning with learning-rate rewinding, Renda et al. 2020).
+        """
         c = self.config
         theta_k, trained = self.dense()
+        cache = self._lottery if rewind == "weights" else self._imp_lr
         current = None
         for r in range(1, rounds + 1):
             s = c.lottery_sparsity(r)
-            if r in self._lottery:
-                current, trained, accs = self._lottery[r]
+            if r in cache:
+                current, trained, accs = cache[r]
             else:
                 current = self._magnitude_masks(trained, current, s)
-                accs, res = self.train(theta_k, current, c.steps - c.rewind_step)
+                accs, res = self.train(theta_k if rewind == "weights" else trained, current, c.rewind_step)
                 trained = res.params
-                self._lottery[r] = (current, trained, accs)
+                cache[r] = (current, trained, accs)
             yield r, s, accs
+
+    def prune_early_steps(self, methods: Sequence[str] = EARLY_METHODS) -> Iterator[tuple[float, str]]:
+        """The prune-early curve: scores at theta_k, trained from theta_k; fills ``results["early"]``.
+
+        At the sparsity :attr:`StudyConfig.early_sparsity`, for every k of
+        :attr:`StudyConfig.early_steps`: each method scores the dense run's weights after k
+        steps (SNIP and GraSP with the same scoring batch as at init), and the pruned network is
+        trained from theta_k for the remaining T - k steps of the schedule. k = 0 is pruning at
+        initialisation (the curve's point is reused when it exists).
+
+        Raises:
+          ValueError: an unknown method.
+        """
+        for m in methods:
+            _check_choice("early method", m, METHODS)
+        c = self.config
+        ks = c.early_steps
+        s = c.early_sparsity
+        out = {"sparsity": s, "steps": list(ks), "accuracy": {m: [] for m in methods}}
+        self.results["early"] = out
+        if not ks:
+            return
+        self.dense()
+        chunks, done = len(ks) * len(methods), 0
+        for k in ks:
+            for m in methods:
+                accs = self._curve_point(m, s) if k == 0 else None
+                if accs is None:
+                    theta = self.theta(k)
+                    accs, _ = self.train(theta, self.at_init_masks(m, s, theta), k)
+                out["accuracy"][m].append([float(a) for a in accs])
+                done += 1
+                yield done / chunks, f"{m} scored after {k} steps, sparsity {s:.1%}: {np.mean(accs):.1%}"
 
     def ablation_steps(self, rounds: int, methods: Sequence[str] = ABLATION_METHODS
                        ) -> Iterator[tuple[float, str]]:
@@ -1276,8 +1517,10 @@ class Study:
                     "reinit": (fresh, mk), "inverted": (self.params0, self.at_init_masks(m, s, invert=True))}
             out[m] = {}
             for v, (p, mm) in runs.items():
-                accs, _ = self.train(p, mm)
-                out[m][v] = accs
+                accs = self._curve_point(m, s) if v == "original" else None
+                if accs is None:
+                    accs, _ = self.train(p, mm)
+                out[m][v] = [float(a) for a in accs]
                 done += 1
                 yield done / chunks, f"{m}, {v}, sparsity {s:.1%}: {np.mean(accs):.1%}"
         if "lottery" in methods:
@@ -1289,7 +1532,7 @@ class Study:
             out["lottery"] = {"original": accs}
             shuffled = self._stack([shuffle_within_layers(self._seed_slice(current, i), k)
                                     for i, k in enumerate(shuffle_keys)])
-            out["lottery"]["shuffled"], _ = self.train(theta_k, shuffled, c.steps - c.rewind_step)
+            out["lottery"]["shuffled"], _ = self.train(theta_k, shuffled, c.rewind_step)
             done += 1
             yield done / chunks, f"lottery ticket, shuffled: {np.mean(out['lottery']['shuffled']):.1%}"
             out["lottery"]["reinit"], _ = self.train(fresh, current)
@@ -1313,19 +1556,46 @@ class Study:
             mk = prune(m, p, self.apply_fn, self.scoring_batch(seed), sparsity,
                        key=jax.random.key(20_000 + int(seed)),
                        rounds=c.synflow_rounds if m == "synflow" else None)
-            out[m] = {"remaining": remaining_per_layer(mk), "collapsed": collapsed_layers(mk),
-                      "speedup": flops_speedup(p, mk, self.uses)}
+            out[m] = self._layer_item(p, mk)
+        return out
+
+    def _layer_item(self, p, mk):
+        return {"remaining": remaining_per_layer(mk), "collapsed": collapsed_layers(mk),
+                "speedup": flops_speedup(p, mk, self.uses)}
+
+    def after_training_layer_fractions(self, sparsity: float, seed_index: int = 0) -> dict[str, dict]:
+        """Per-layer fractions of the masks found after training (trains the dense net if needed).
+
+        ``"magnitude_after"``: one-shot global magnitude pruning of theta_T (the mask of both
+        fine-tuning and learning-rate rewinding); ``"lottery"``: the IMP mask, only at a
+        sparsity that an IMP round already computed by this study reached.
+
+        Returns:
+          ``{name: {"remaining", "collapsed", "speedup"}}`` as :meth:`layer_fractions`.
+        """
+        _, trained = self.dense()
+        p = self._seed_slice(trained, seed_index)
+        out = {"magnitude_after": self._layer_item(p, _imp_mask(p, None, sparsity))}
+        for r, (current, _, _) in self._lottery.items():
+            if _same(self.config.lottery_sparsity(r), sparsity):
+                out["lottery"] = self._layer_item(p, self._seed_slice(current, seed_index))
         return out
 
     def run_all(self) -> Iterator[tuple[float, str]]:
-        """Curves, then the ablations at every ``config.ablation_rounds``; yields progress."""
-        parts = 1 + len(self.config.ablation_rounds)
+        """Curves, the prune-early curve, then the ablations at every ``config.ablation_rounds``."""
+        c = self.config
+        parts = 1 + bool(c.early_steps) + len(c.ablation_rounds)
         for f, msg in self.curve_steps():
             yield f / parts, msg
-        for j, r in enumerate(self.config.ablation_rounds):
+        j = 1
+        if c.early_steps:
+            for f, msg in self.prune_early_steps():
+                yield (j + f) / parts, msg
+            j += 1
+        for r in c.ablation_rounds:
             for f, msg in self.ablation_steps(r):
-                yield (1 + j + f) / parts, msg
-
+                yield (j + f) / parts, msg
+            j += 1
 
 @functools.lru_cache(maxsize=8)
 def _batched_accuracy(apply_fn):
@@ -1333,6 +1603,11 @@ def _batched_accuracy(apply_fn):
         return jnp.mean(jnp.argmax(apply_fn(params, x), -1) == y)
 
     return jax.jit(jax.vmap(acc, in_axes=(0, None, None)))
+
+
+#: Extreme sparsities at which :func:`precompute` also records every method's per-layer fractions
+#: (besides the curves' sparsities): where single-shot methods collapse layers.
+LAYER_SPARSITIES = (0.99, 0.995, 0.999)
 
 
 def provenance(command: str, config: StudyConfig, seconds: float) -> dict:
@@ -1351,6 +1626,7 @@ def provenance(command: str, config: StudyConfig, seconds: float) -> dict:
     except ImportError:  # pragma: no cover
         pass
     return {"command": command, "architecture": config.architecture, "model": config.describe(),
+            "recipe": config.recipe(),
             "config": _jsonable(dataclasses.asdict(config)), "versions": versions,
             "machine": {"platform": platform.platform(), "processor": platform.machine(),
                         "cpu_count": os.cpu_count(),
@@ -1362,7 +1638,11 @@ def provenance(command: str, config: StudyConfig, seconds: float) -> dict:
 
 def precompute(out: str | Path, config: StudyConfig | None = None, *, command: str = "",
                progress: Callable[[float, str], None] | None = None) -> Path:
-    """Run the whole study and write it as JSON (curves, ablations, layers, provenance).
+    """Run the whole study and write it as JSON (curves, prune-early, ablations, layers, provenance).
+
+    ``"layers"`` maps each sparsity (4 decimals: the curves' and :data:`LAYER_SPARSITIES`) to the
+    per-layer fractions of every at-init method, of magnitude pruning after training
+    (``"magnitude_after"``) and, at IMP sparsities, of the lottery ticket (``"lottery"``), seed 0.
 
     The file is ``<out>/pruning_study.json`` for the MLP and ``<out>/pruning_study_cnn.json``
     for the CNN (:data:`ASSET_FILES`, chosen by ``config.architecture``); the provenance records
@@ -1382,9 +1662,14 @@ def precompute(out: str | Path, config: StudyConfig | None = None, *, command: s
     for frac, msg in study.run_all():
         if progress is not None:
             progress(frac, msg)
-    layers = {f"{s:g}": study.layer_fractions(s) for s in (0.9, 0.99, 0.995, 0.999)}
+    layers = {}
+    for s in (*config.sparsities, *LAYER_SPARSITIES):
+        layers[f"{s:.4f}"] = {**study.layer_fractions(s), **study.after_training_layer_fractions(s)}
     payload = {"provenance": provenance(command, config, time.perf_counter() - t0),
-               "dense": study.results["dense"], "curves": study.results["curves"],
+               "dense": study.results["dense"], "dense_train": study.results["dense_train"],
+               "before_retraining": study.results.get("before_retraining"),
+               "chance": study.chance, "curves": study.results["curves"],
+               "early": study.results["early"],
                "ablations": study.results["ablations"], "layers": layers,
                # names from one seed's tree: with the seed axis every bias would look prunable
                "layer_names": prunable_paths(study._seed_slice(study.params0, 0)), "weight_uses": study.uses}

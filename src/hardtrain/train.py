@@ -14,7 +14,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-__all__ = ["OPTIMIZERS", "make_optimizer", "TrainResult", "train", "train_many", "train_seeds"]
+__all__ = ["OPTIMIZERS", "make_optimizer", "TrainResult", "train", "train_many", "train_seeds",
+           "batch_indices", "cosine_learning_rates", "train_minibatch"]
 
 #: Names accepted by :func:`make_optimizer`.
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adam")
@@ -62,6 +63,8 @@ class TrainResult(NamedTuple):
       diverged: bool array: the loss, a gradient or an updated parameter became NaN/inf (or
         the loss exceeded ``max_loss``).
       diverged_at: int array: the first such step, -1 when none.
+      opt_state: the optimiser state after the last step (:func:`train_minibatch` only, so
+        that a run can be continued exactly; None from :func:`train`).
     """
 
     params: Any
@@ -69,6 +72,7 @@ class TrainResult(NamedTuple):
     trajectory: Any
     diverged: jax.Array
     diverged_at: jax.Array
+    opt_state: Any = None
 
 
 def _finite_tree(tree) -> jax.Array:
@@ -196,3 +200,177 @@ def train_seeds(init_fn: Callable[[jax.Array], Any], loss_fn: Callable,
       A :class:`TrainResult` with a leading seed axis of size S.
     """
     return train_many(loss_fn, jax.vmap(init_fn)(keys), optimizer, steps, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Minibatch training with a learning-rate schedule given as data
+# --------------------------------------------------------------------------------------------
+
+def batch_indices(n_examples: int, batch_size: int, steps: int, key) -> jax.Array:
+    """Row indices of ``steps`` minibatches, epoch by epoch without replacement.
+
+    Every epoch is a fresh random permutation of the ``n_examples`` rows cut into
+    ``n_examples // batch_size`` batches; the rows left over are dropped for that epoch (PyTorch's
+    ``drop_last=True``), so every batch has the same shape and one compiled step serves all.
+
+    Args:
+      n_examples: rows in the training set, >= 1.
+      batch_size: rows per batch, in [1, n_examples].
+      steps: number of batches, >= 1.
+      key: a ``jax.random.key``; the same key gives the same batches.
+    Returns:
+      An int32 array of shape (steps, batch_size); each run of ``n_examples // batch_size``
+      consecutive rows (an epoch) holds distinct indices in [0, n_examples).
+    Raises:
+      ValueError: a size outside the ranges above.
+
+    Examples:
+      >>> import jax, numpy as np
+      >>> b = batch_indices(10, 5, 4, jax.random.key(0))
+      >>> b.shape, sorted(np.asarray(b[:2]).ravel().tolist()) == list(range(10))
+      ((4, 5), True)
+    """
+    for name, v in (("n_examples", n_examples), ("steps", steps)):
+        if int(v) != v or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if int(batch_size) != batch_size or not 1 <= batch_size <= n_examples:
+        raise ValueError(f"batch_size must be an integer in [1, n_examples] = [1, {n_examples}], "
+                         f"got {batch_size!r}")
+    per_epoch = int(n_examples) // int(batch_size)
+    epochs = -(-int(steps) // per_epoch)
+    perms = jax.vmap(lambda k: jax.random.permutation(k, int(n_examples)))(jax.random.split(key, epochs))
+    rows = perms[:, :per_epoch * int(batch_size)].reshape(epochs * per_epoch, int(batch_size))
+    return rows[:int(steps)].astype(jnp.int32)
+
+
+def cosine_learning_rates(peak: float, steps: int, final_fraction: float = 0.01) -> np.ndarray:
+    """The learning rate of every step of a cosine decay, as an array.
+
+    ``lr_t = peak * (final_fraction + (1 - final_fraction) * (1 + cos(pi t / steps)) / 2)`` for
+    t = 0..steps-1: ``optax.cosine_decay_schedule(peak, steps, alpha=final_fraction)`` evaluated
+    at every step (Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts",
+    ICLR 2017, arXiv 1608.03983, without restarts). As data, a slice ``[k:]`` resumes the
+    schedule at step k without recompiling anything (:func:`train_minibatch`).
+
+    Args:
+      peak: learning rate at step 0, > 0.
+      steps: length of the schedule, >= 1.
+      final_fraction: the rate approached at the end, as a fraction of ``peak``, in [0, 1].
+    Returns:
+      A float32 array of shape (steps,), non-increasing, from ``peak`` down towards
+      ``final_fraction * peak``.
+    Raises:
+      ValueError: a value outside the ranges above.
+
+    Examples:
+      >>> [round(float(v), 3) for v in cosine_learning_rates(1.0, 4, 0.0)]
+      [1.0, 0.854, 0.5, 0.146]
+    """
+    if not peak > 0:
+        raise ValueError(f"peak must be > 0, got {peak!r}")
+    if int(steps) != steps or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if not 0.0 <= final_fraction <= 1.0:
+        raise ValueError(f"final_fraction must lie in [0, 1], got {final_fraction!r}")
+    sched = optax.cosine_decay_schedule(float(peak), int(steps), alpha=float(final_fraction))
+    return np.asarray(jax.vmap(sched)(jnp.arange(int(steps))), np.float32)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_minibatch(batch_loss, optimizer, steps: int, vmapped: bool, max_loss: float, set_lr: bool):
+    value_and_grad = jax.value_and_grad(batch_loss)
+
+    def run(params, opt_state, x, y, batches, lrs):
+        def step(carry, inp):
+            params, opt_state, diverged, diverged_at = carry
+            k, rows, lr = inp
+            if set_lr:
+                opt_state = optax.tree_utils.tree_set(opt_state, learning_rate=lr)
+            loss, grads = value_and_grad(params, x[rows], y[rows])
+            updates, new_state = optimizer.update(grads, opt_state, params)
+            new_params = optax.apply_updates(params, updates)
+            bad = ~(jnp.isfinite(loss) & (loss <= max_loss) & _finite_tree(grads) & _finite_tree(new_params))
+            diverged_at = jnp.where(bad & ~diverged, k, diverged_at)
+            diverged = diverged | bad
+            params = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), params, new_params)
+            opt_state = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), opt_state, new_state)
+            return (params, opt_state, diverged, diverged_at), jnp.where(diverged, jnp.nan, loss)
+
+        init = (params, opt_state, jnp.array(False), jnp.array(-1, jnp.int32))
+        (params_T, state_T, diverged, diverged_at), losses = jax.lax.scan(
+            step, init, (jnp.arange(steps, dtype=jnp.int32), batches, lrs))
+        return TrainResult(params_T, losses, None, diverged, diverged_at, state_T)
+
+    if vmapped:
+        run = jax.vmap(run, in_axes=(0, 0, None, None, 0, None))
+    return jax.jit(run)
+
+
+def train_minibatch(batch_loss: Callable, params, optimizer: optax.GradientTransformation, x, y,
+                    batches, *, learning_rates=None, opt_state=None, batched: bool = False,
+                    max_loss: float = float("inf")) -> TrainResult:
+    """Minibatch training in one compiled ``lax.scan``, the learning rate of each step as data.
+
+    Step t computes the gradient of ``batch_loss(params, x[batches[t]], y[batches[t]])`` and
+    applies ``optimizer``. With ``learning_rates`` the optimiser's ``learning_rate``
+    hyperparameter (an optimiser from :func:`make_optimizer`, i.e. ``optax.inject_hyperparams``)
+    is set to ``learning_rates[t]`` before step t: a schedule, a slice of one (resuming at step
+    k) and a constant rate all run the same compiled program, which is cached on
+    ``batch_loss``, ``optimizer`` and the number of steps. Divergence is handled as in
+    :func:`train`.
+
+    Args:
+      batch_loss: ``(params, x_batch, y_batch) -> scalar``; reuse the same function object.
+      params: initial pytree (with a leading seed axis S on every leaf when ``batched``).
+      optimizer: an optax transformation (with an injected ``learning_rate`` when
+        ``learning_rates`` is given), e.g. ``pruning.masked_optimizer(make_optimizer("adam"))``.
+      x: array of shape (n, ...), the training inputs. y: array of shape (n,), the targets.
+      batches: int array of shape (T, B) of row indices (:func:`batch_indices`), or (S, T, B)
+        when ``batched`` (each seed its own order).
+      learning_rates: array of shape (T,) (shared by the seeds), or None to keep the rate the
+        optimiser was built with.
+      opt_state: the state to continue from (``TrainResult.opt_state`` of an earlier run), or
+        None for a fresh ``optimizer.init(params)``.
+      batched: train S seeds at once (``vmap``).
+      max_loss: a finite loss above this also counts as divergence.
+    Returns:
+      A :class:`TrainResult` with ``losses`` of shape (T,) (minibatch losses before each update;
+      (S, T) when batched) and ``opt_state``, the state after the last step.
+    Raises:
+      ValueError: ``batches`` not of rank 2 (3 when batched), a seed axis that disagrees,
+        ``learning_rates`` not of shape (T,), or learning rates for an optimiser without an
+        injected ``learning_rate``.
+
+    Examples:
+      >>> import jax, jax.numpy as jnp
+      >>> loss = lambda w, xb, yb: jnp.mean((xb * w - yb) ** 2)
+      >>> x = jnp.arange(1.0, 5.0); y = 2 * x
+      >>> b = batch_indices(4, 2, 200, jax.random.key(0))
+      >>> r = train_minibatch(loss, jnp.array(0.0), make_optimizer("gd", 0.05), x, y, b)
+      >>> round(float(r.params), 4)
+      2.0
+    """
+    batches = jnp.asarray(batches, jnp.int32)
+    want = 3 if batched else 2
+    if batches.ndim != want:
+        raise ValueError(f"batches must have shape {'(S, T, B)' if batched else '(T, B)'}, got "
+                         f"{tuple(batches.shape)}")
+    steps = int(batches.shape[-2])
+    if batched:
+        sizes = {a.shape[0] for a in jax.tree.leaves(params)} | {batches.shape[0]}
+        if len(sizes) != 1:
+            raise ValueError(f"params and batches need the same leading (seed) axis, got sizes {sorted(sizes)}")
+    state = opt_state if opt_state is not None else (
+        (_jitted_vinit if batched else _jitted_init)(optimizer)(params))
+    set_lr = learning_rates is not None
+    if set_lr:
+        lrs = jnp.asarray(learning_rates, jnp.float32)
+        if lrs.shape != (steps,):
+            raise ValueError(f"learning_rates must have shape (T,) = ({steps},), got {tuple(lrs.shape)}")
+        if not optax.tree_utils.tree_get_all_with_path(state, "learning_rate"):
+            raise ValueError("learning_rates need an optimiser with an injected learning_rate "
+                             "(make_optimizer, i.e. optax.inject_hyperparams)")
+    else:
+        lrs = jnp.zeros((steps,), jnp.float32)
+    fn = _compiled_minibatch(batch_loss, optimizer, steps, bool(batched), float(max_loss), set_lr)
+    return fn(params, state, jnp.asarray(x), jnp.asarray(y), batches, lrs)

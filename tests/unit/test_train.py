@@ -331,3 +331,122 @@ def test_bad_optimizer_arguments_raise():
     with pytest.raises(ValueError, match=r"momentum must lie in \[0, 1\)"):
         train.make_optimizer("momentum", 0.1, momentum=1.0)
     assert set(train.OPTIMIZERS) == {"gd", "momentum", "nesterov", "adam"}
+
+
+# ------------------------------------------------------------------- minibatch training
+
+def _lsq_problem(n=12, d=3, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, d)).astype(np.float32)
+    y = (x @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.standard_normal(n)).astype(np.float32)
+    return x, y
+
+
+def _lsq_loss(w, xb, yb):
+    return jnp.mean((xb @ w - yb) ** 2)
+
+
+def _numpy_adam_minibatch(x, y, w0, batches, lrs, b1=0.9, b2=0.999, eps=1e-8):
+    """Kingma & Ba's Algorithm 1 on the minibatch least-squares loss, in float64, a rate per step."""
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    w = np.asarray(w0, np.float64)
+    m = v = np.zeros_like(w)
+    for t, (rows, lr) in enumerate(zip(np.asarray(batches), lrs), start=1):
+        xb, yb = x[rows], y[rows]
+        g = 2.0 / len(rows) * xb.T @ (xb @ w - yb)  # gradient of mean((xb w - yb)^2)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g ** 2
+        w = w - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+    return w
+
+
+def test_batch_indices_are_epochs_without_replacement():
+    b = np.asarray(train.batch_indices(10, 3, 7, jax.random.key(1)))
+    assert b.shape == (7, 3) and b.dtype == np.int32
+    # 10 // 3 = 3 batches per epoch, one row left out each epoch; no row twice within an epoch
+    for e in range(2):
+        rows = b[3 * e:3 * e + 3].ravel()
+        assert len(set(rows.tolist())) == 9 and set(rows.tolist()) <= set(range(10))
+    assert not np.array_equal(b[:3], b[3:6])  # a fresh permutation every epoch
+    np.testing.assert_array_equal(b, np.asarray(train.batch_indices(10, 3, 7, jax.random.key(1))))
+    with pytest.raises(ValueError, match=r"batch_size must be an integer in \[1, n_examples\]"):
+        train.batch_indices(10, 11, 3, jax.random.key(0))
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        train.batch_indices(10, 2, 0, jax.random.key(0))
+
+
+def test_cosine_learning_rates_follow_the_closed_form():
+    peak, steps, frac = 0.3, 50, 0.01
+    t = np.arange(steps)
+    want = peak * (frac + (1 - frac) * 0.5 * (1 + np.cos(np.pi * t / steps)))
+    np.testing.assert_allclose(train.cosine_learning_rates(peak, steps, frac), want, rtol=1e-5)
+    with pytest.raises(ValueError, match="final_fraction"):
+        train.cosine_learning_rates(0.1, 10, 1.5)
+
+
+def test_minibatch_adam_with_a_schedule_is_kingma_ba_per_step():
+    x, y = _lsq_problem()
+    batches = train.batch_indices(12, 4, 30, jax.random.key(2))
+    lrs = train.cosine_learning_rates(0.1, 30, 0.01)
+    opt = train.make_optimizer("adam", 1.0)  # the injected rate is overwritten at every step
+    res = train.train_minibatch(_lsq_loss, jnp.zeros(3), opt, x, y, batches, learning_rates=lrs)
+    want = _numpy_adam_minibatch(x, y, np.zeros(3), batches, lrs)
+    np.testing.assert_allclose(np.asarray(res.params), want, rtol=1e-4, atol=1e-5)
+    assert res.losses.shape == (30,) and not bool(res.diverged)
+
+
+def test_a_run_split_in_two_with_its_state_equals_one_run():
+    """Continuing from opt_state with the schedule's slice is the same run (the dense study's split)."""
+    x, y = _lsq_problem(seed=3)
+    batches = train.batch_indices(12, 4, 20, jax.random.key(3))
+    lrs = train.cosine_learning_rates(0.05, 20)
+    opt = train.make_optimizer("adam", 0.05)
+    whole = train.train_minibatch(_lsq_loss, jnp.zeros(3), opt, x, y, batches, learning_rates=lrs)
+    first = train.train_minibatch(_lsq_loss, jnp.zeros(3), opt, x, y, batches[:7], learning_rates=lrs[:7])
+    second = train.train_minibatch(_lsq_loss, first.params, opt, x, y, batches[7:], learning_rates=lrs[7:],
+                                   opt_state=first.opt_state)
+    np.testing.assert_allclose(np.asarray(second.params), np.asarray(whole.params), rtol=1e-6, atol=1e-7)
+    # a fresh state at the split is a different run (Adam's moments and step count restart)
+    fresh = train.train_minibatch(_lsq_loss, first.params, opt, x, y, batches[7:], learning_rates=lrs[7:])
+    assert np.max(np.abs(np.asarray(fresh.params) - np.asarray(whole.params))) > 1e-4
+
+
+def test_minibatch_training_vmapped_over_seeds_equals_separate_runs():
+    x, y = _lsq_problem(seed=4)
+    b = jnp.stack([train.batch_indices(12, 4, 15, jax.random.key(s)) for s in (5, 6)])
+    w0 = jnp.array([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
+    lrs = np.full(15, 0.02, np.float32)
+    opt = train.make_optimizer("adam", 0.02)
+    both = train.train_minibatch(_lsq_loss, w0, opt, x, y, b, learning_rates=lrs, batched=True)
+    for i in range(2):
+        want = _numpy_adam_minibatch(x, y, np.asarray(w0[i]), b[i], lrs)
+        np.testing.assert_allclose(np.asarray(both.params[i]), want, rtol=1e-4, atol=1e-5)
+    assert both.losses.shape == (2, 15)
+
+
+def test_minibatch_divergence_and_bad_arguments():
+    x, y = _lsq_problem(seed=5)
+    b = train.batch_indices(12, 4, 10, jax.random.key(0))
+    res = train.train_minibatch(_lsq_loss, jnp.zeros(3), train.make_optimizer("gd", 1.0), x, y, b,
+                                learning_rates=np.full(10, 1e30, np.float32))
+    assert bool(res.diverged) and int(res.diverged_at) >= 0
+    assert np.all(np.isfinite(np.asarray(res.params)))
+    with pytest.raises(ValueError, match=r"batches must have shape \(T, B\)"):
+        train.train_minibatch(_lsq_loss, jnp.zeros(3), train.make_optimizer("gd"), x, y, b[0])
+    with pytest.raises(ValueError, match=r"learning_rates must have shape \(T,\) = \(10,\)"):
+        train.train_minibatch(_lsq_loss, jnp.zeros(3), train.make_optimizer("gd"), x, y, b,
+                              learning_rates=np.ones(3))
+    with pytest.raises(ValueError, match="injected learning_rate"):
+        train.train_minibatch(_lsq_loss, jnp.zeros(3), optax.adam(0.1), x, y, b, learning_rates=np.ones(10))
+    with pytest.raises(ValueError, match="same leading"):
+        train.train_minibatch(_lsq_loss, jnp.zeros((2, 3)), train.make_optimizer("gd"), x, y,
+                              jnp.stack([b, b, b]), batched=True)
+
+
+def test_public_examples_of_the_training_module_run():
+    import doctest
+
+    from hardtrain import train as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 3 and result.failed == 0
