@@ -292,7 +292,7 @@ def test(args: argparse.Namespace, extra: list[str]) -> None:
         # Unit tests first (fast failures), then the notebooks, then the rest of tests/ (pytest
         # drops the duplicate paths): the browser tests come after nbmake has filled the JAX
         # compilation cache, so their Voila kernels load compiled programs instead of compiling.
-        paths = [p for p in ("tests/unit", "labs", "tests") if (ROOT / p).is_dir()]
+        paths = [p for p in ("tests/unit", "tests/claims", "labs", "tests") if (ROOT / p).is_dir()]
     cmd = [
         str(python), "-m", "pytest", *paths,
         "--nbmake",

@@ -5,8 +5,10 @@ included, as a learner's first press of *Run live study* in a new kernel):
 
 1. one chunk of the live study: a masked training run of ``StudyConfig.live(arch)`` (all seeds
    vmapped), first call (compile) and best of 3 after it;
-2. the whole live curve study (``Study.curve_steps()``: every method, every sparsity, magnitude
-   after training, lottery ticket), the number the dashboard's one-minute budget is about;
+2. the whole live curve study with the curves the dashboard ticks when it opens
+   (``Study.curve_steps(methods)``: random, the at-init methods, one-shot magnitude after
+   training fine-tuned and with learning-rate rewinding, the lottery ticket), the number the
+   dashboard's one-minute budget is about;
 3. the live ablations (``Study.ablation_steps``) in the same process (warm compiled code);
 4. the process's peak resident memory.
 
@@ -35,7 +37,9 @@ CHILD = textwrap.dedent("""
     import jax
     import numpy as np
     from hardtrain import pruning
+    from hardtrain.views.lab4 import HIDDEN_AT_START
     arch, ablations = sys.argv[1], sys.argv[2] == "1"
+    methods = tuple(m for m in pruning.CURVES if m not in HIDDEN_AT_START)
     cfg = pruning.StudyConfig.live(arch)
     study = pruning.Study(cfg)
     mk = study.at_init_masks("random", 0.9)
@@ -43,10 +47,10 @@ CHILD = textwrap.dedent("""
     best = min((lambda t: (study.train(study.params0, mk), time.perf_counter() - t)[1])(time.perf_counter())
                for _ in range(3))
     print(f"{arch}: {cfg.describe()}, {pruning.models.count_params(jax.tree.map(lambda a: a[0], study.params0))} "
-          f"params; one training chunk ({len(cfg.seeds)} seeds x {cfg.steps} steps x {cfg.n_train} examples): "
+          f"params; one training chunk ({len(cfg.seeds)} seeds; {cfg.recipe()}): "
           f"first {first:.2f} s, best {best:.3f} s", flush=True)
     study = pruning.Study(cfg)
-    t0 = time.perf_counter(); n = sum(1 for _ in study.curve_steps()); dt = time.perf_counter() - t0
+    t0 = time.perf_counter(); n = sum(1 for _ in study.curve_steps(methods)); dt = time.perf_counter() - t0
     print(f"{arch}: live curve study, {n} chunks: {dt:.1f} s (process start to end {time.perf_counter() - t_start:.1f} s)",
           flush=True)
     means = {m: [round(float(np.mean(a)), 3) for a in c["accuracy"]] for m, c in study.results["curves"].items()}

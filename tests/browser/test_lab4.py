@@ -2,11 +2,13 @@
 
 Opens ``labs/04_pruning.ipynb`` and ``labs/04b_pruning_ablations.ipynb`` once each (Voila runs the
 whole notebook first), then drives them with the keyboard and the mouse: the precomputed curves
-are drawn from assets/lab4/, hiding a method hides its trace, a bad seed shows a message beside
-the box and no traceback, a live study (fast mode) fills the dashed traces with a progress bar,
-and a new sparsity in the layer view redraws the bars and reports layer collapse; the Network
-toggle (mouse and keyboard) swaps the MLP's precomputed study for the CNN's and back. Selectors
-are the stable ``ht-lab4-*`` / ``ht-fig-*`` classes of hardtrain.views.lab4.
+are drawn from assets/lab4/ with the dense and chance lines, hiding a method hides its trace, a
+bad seed shows a message beside the box and no traceback, a live study (fast mode) fills the
+dashed traces of the ticked methods with a progress bar, the prune-early figure draws the
+study's scores-at-step-k curve, and in the layer view a new sparsity redraws the bars and
+reports layer collapse while the Masks buttons switch between at-init and after-training masks;
+the Network toggle (mouse and keyboard) swaps the MLP's precomputed study for the CNN's and
+back. Selectors are the stable ``ht-lab4-*`` / ``ht-fig-*`` classes of hardtrain.views.lab4.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from . import GRAPH_JS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
+CURVES = ["random", "magnitude", "snip", "grasp", "grasp_abs", "synflow", "after_finetune", "after_lr_rewind",
+          "after_weight_rewind", "imp_lr_rewind", "lottery"]
+N = len(CURVES)
+HIDDEN_AT_START = {"grasp_abs", "after_weight_rewind", "imp_lr_rewind"}
 LIVE_TIMEOUT_MS = 150_000  # the fast-mode live study: ~20 s warm, more with cold compiles
 
 TRACES_JS = "(name) => {" + GRAPH_JS + """
@@ -78,7 +84,7 @@ def first_mean(study, name):
 
 @pytest.fixture(scope="module")
 def curves_page(open_voila_page):
-    return open_page(open_voila_page, "04_pruning.ipynb", 1)
+    return open_page(open_voila_page, "04_pruning.ipynb", 2)
 
 
 @pytest.fixture(scope="module")
@@ -91,15 +97,18 @@ def test_curves_page_shows_the_precomputed_study(curves_page, study):
     assert_clean(vp)
     data = traces(vp.page, "pruning-curves")
     assert data is not None
-    names = ["random", "magnitude", "snip", "grasp", "synflow", "magnitude_after", "lottery"]
-    for i, m in enumerate(names):
+    for i, m in enumerate(CURVES):
         want = study["curves"][m]["sparsity"]
         assert len(data[i]["x"]) == len(want), m
         # x is the percentage of weights remaining
         assert data[i]["x"] == pytest.approx([100 * (1 - s) for s in want], rel=1e-4)
         mean0 = 100 * sum(study["curves"][m]["accuracy"][0]) / len(study["curves"][m]["accuracy"][0])
         assert data[i]["y"][0] == pytest.approx(mean0, abs=1e-3)
-    assert all(not t["x"] for t in data[7:14])  # no live run yet
+        assert (data[i]["visible"] is True) == (m not in HIDDEN_AT_START), m
+    assert all(not t["x"] for t in data[N:2 * N])  # no live run yet
+    dense, chance = data[2 * N], data[2 * N + 1]
+    assert dense["y"][0] == pytest.approx(100 * sum(study["dense"]) / len(study["dense"]), abs=1e-3)
+    assert chance["name"].startswith("chance") and chance["y"] == pytest.approx([10.0, 10.0])
     expect(vp.page.locator(".ht-lab4-provenance")).to_contain_text("python -m hardtrain.pruning precompute")
     expect(vp.page.locator(".ht-exercise")).to_have_count(2)
 
@@ -133,13 +142,17 @@ def test_live_study_fills_the_dashed_traces(curves_page):
     page = curves_page.page
     page.locator(".ht-lab4-curves .ht-lab4-run").click()
     progress = page.locator(".ht-lab4-curves .ht-longrun .ht-status")
-    wait_until(page, "pruning-curves", "return gd.data[7].x && gd.data[7].x.length > 0;",
+    wait_until(page, "pruning-curves", f"return gd.data[{N}].x && gd.data[{N}].x.length > 0;",
                timeout=LIVE_TIMEOUT_MS)
     expect(progress).to_contain_text("Done", timeout=LIVE_TIMEOUT_MS)
     data = traces(page, "pruning-curves")
-    for i in range(7, 14):
-        assert len(data[i]["x"]) >= 2, data[i]["name"]
-        assert all(0 <= y <= 100 for y in data[i]["y"])
+    for i, m in enumerate(CURVES):  # the ticked methods get live points, the hidden ones none
+        live = data[N + i]
+        if m in HIDDEN_AT_START:
+            assert not live["x"], m
+        else:
+            assert len(live["x"]) >= 2, m
+            assert all(0 <= y <= 100 for y in live["y"])
     expect(page.locator(".ht-lab4-curves .ht-summary")).to_contain_text("live")
     assert_clean(curves_page)
 
@@ -151,8 +164,12 @@ def test_ablation_page_renders_both_figures(ablations_page, study):
     assert [b["name"] for b in bars] == ["original", "shuffled", "reinit", "inverted"]
     key = max(study["ablations"], key=float)
     assert len(bars[0]["x"]) == len(study["ablations"][key])
+    assert len(bars[0]["x"]) == 6 and "|GraSP|" in bars[0]["x"]
     layers = traces(vp.page, "layers")
-    assert len(layers) == 5 and all(len(t["x"]) == 3 for t in layers)
+    # six at-init methods, magnitude after training, the lottery ticket (no IMP round reaches 99%)
+    assert len(layers) == 8 and [len(t["x"]) for t in layers] == [3] * 7 + [0]
+    shapes = vp.page.evaluate("() => {" + GRAPH_JS + "return JSON.stringify(graph('ablations').layout.shapes);}")
+    assert json.loads(shapes)[0]["y0"] == pytest.approx(10.0)  # the chance line
     expect(vp.page.locator(".ht-lab4-ablations .ht-summary")).to_contain_text("shuffled")
 
 
@@ -172,6 +189,25 @@ def test_new_sparsity_redraws_the_layer_fractions(ablations_page):
     assert_clean(ablations_page)
 
 
+def test_masks_buttons_choose_at_init_or_after_training(ablations_page, study):
+    page = ablations_page.page
+    select = page.locator(".ht-lab4-layers .ht-lab4-sparsity select")
+    select.select_option(label="95.6%")
+    wait_until(page, "layers", "return gd.data[7].x && gd.data[7].x.length === 3;")  # the lottery ticket's mask
+    item = next(v for k, v in study["layers"].items() if abs(float(k) - 0.956) < 1e-4)
+    lot = traces(page, "layers")[7]
+    assert lot["y"] == pytest.approx([100 * item["lottery"]["remaining"][k] for k in study["layer_names"]], rel=1e-3)
+    page.locator(".ht-lab4-layer-group button", has_text="after training").click()
+    wait_until(page, "layers", "return gd.data[0].visible === false && gd.data[6].visible !== false;")
+    vis = [t["visible"] for t in traces(page, "layers")]
+    assert vis == [False] * 6 + [True, True]
+    page.locator(".ht-lab4-layer-group button", has_text="at initialisation").click()
+    wait_until(page, "layers", "return gd.data[0].visible !== false && gd.data[6].visible === false;")
+    page.locator(".ht-lab4-layer-group button", has_text="both").click()
+    wait_until(page, "layers", "return gd.data[6].visible !== false && gd.data[0].visible !== false;")
+    assert_clean(ablations_page)
+
+
 def test_network_toggle_switches_the_curves(curves_page, study, cnn_study):
     page = curves_page.page
     before = traces(page, "pruning-curves")
@@ -185,7 +221,7 @@ def test_network_toggle_switches_the_curves(curves_page, study, cnn_study):
     for i, m in enumerate(pruning_names()):
         assert after[i]["x"] == pytest.approx([100 * (1 - s) for s in cnn_study["curves"][m]["sparsity"]],
                                               rel=1e-4), m
-    assert all(not t["x"] for t in after[7:14])  # an MLP live run is not drawn over the CNN's curves
+    assert all(not t["x"] for t in after[N:2 * N])  # an MLP live run is not drawn over the CNN's curves
     expect(page.locator(".ht-lab4-provenance")).to_contain_text("CNN")
     expect(page.locator(".ht-lab4-provenance")).to_contain_text("--architecture cnn")
     expect(page.locator(".ht-lab4-curves .ht-status").last).to_contain_text("Live CNN study")
@@ -195,13 +231,39 @@ def test_network_toggle_switches_the_curves(curves_page, study, cnn_study):
     page.keyboard.press("Enter")
     wait_until(page, "pruning-curves", f"return gd.data[2].y && Math.abs(gd.data[2].y[0] - {mlp_y}) < 1e-3;")
     back = traces(page, "pruning-curves")
-    assert [t["x"] for t in back[:15]] == [t["x"] for t in before[:15]]
+    assert [t["x"] for t in back[:N]] == [t["x"] for t in before[:N]]
     expect(page.locator(".ht-lab4-provenance")).to_contain_text("MLP 40-100-100-10")
     assert_clean(curves_page)
 
 
 def pruning_names():
-    return ["random", "magnitude", "snip", "grasp", "synflow", "magnitude_after", "lottery"]
+    return CURVES
+
+
+def test_prune_early_figure_shows_the_scores_at_step_k(curves_page, study, cnn_study):
+    page = curves_page.page
+    data = traces(page, "prune-early")
+    early = study["early"]
+    methods = ["magnitude", "snip", "grasp", "synflow"]
+    for i, m in enumerate(methods):
+        assert data[i]["x"] == early["steps"], m
+        want = [100 * sum(a) / len(a) for a in early["accuracy"][m]]
+        assert data[i]["y"] == pytest.approx(want, abs=1e-3), m
+    # the reference lines: random, LR rewinding and the lottery ticket at the same sparsity
+    s = early["sparsity"]
+    lot = study["curves"]["lottery"]
+    j = next(i for i, x in enumerate(lot["sparsity"]) if abs(x - s) < 1e-4)
+    want_lot = 100 * sum(lot["accuracy"][j]) / len(lot["accuracy"][j])
+    assert data[6]["y"] == pytest.approx([want_lot, want_lot], abs=1e-3)
+    assert data[-1]["y"] == pytest.approx([10.0, 10.0])  # chance
+    expect(page.locator(".ht-lab4-early .ht-summary")).to_contain_text("Precomputed only")
+    cnn_y = 100 * sum(cnn_study["early"]["accuracy"]["magnitude"][-1]) / 3
+    arch_button(page, "early", "CNN").click()
+    wait_until(page, "prune-early", f"return gd.data[0].y && Math.abs(gd.data[0].y.at(-1) - {cnn_y}) < 1e-3;")
+    title = page.evaluate("() => {" + GRAPH_JS + "return graph('prune-early').layout.title.text;}")
+    assert title.startswith("CNN")
+    arch_button(page, "early", "MLP").click()
+    assert_clean(curves_page)
 
 
 def test_network_toggle_switches_the_ablations_and_layers(ablations_page, cnn_study):

@@ -440,14 +440,25 @@ def test_precomputed_asset_has_provenance_and_consistent_curves():
     assert {"jax", "flax", "optax", "numpy"} <= set(prov["versions"])
     assert prov["machine"]["cpu_count"] >= 1
     cfg = prov["config"]
-    for name in ("random", "magnitude", "snip", "grasp", "synflow", "magnitude_after"):
+    assert set(study["curves"]) == set(pruning.CURVES)
+    for name in pruning.CURVES:
         cur = study["curves"][name]
-        assert cur["sparsity"] == pytest.approx(list(cfg["sparsities"]))
+        if name not in ("lottery", "imp_lr_rewind"):
+            assert cur["sparsity"] == pytest.approx(list(cfg["sparsities"]))
         assert all(len(a) == len(cfg["seeds"]) for a in cur["accuracy"])
         assert all(0.0 <= v <= 1.0 for a in cur["accuracy"] for v in a)
-    lot = study["curves"]["lottery"]["sparsity"]
-    assert lot == pytest.approx([1 - (1 - cfg["prune_fraction"]) ** r for r in range(1, len(lot) + 1)],
-                                abs=1e-5)
+    for name in ("lottery", "imp_lr_rewind"):  # one point per IMP round, the curves' sparsities among them
+        lot = study["curves"][name]["sparsity"]
+        assert lot == pytest.approx([1 - (1 - cfg["prune_fraction"]) ** r for r in range(1, len(lot) + 1)],
+                                    abs=1e-5)
+        assert all(any(abs(s - t) < 1e-5 for t in lot) for s in cfg["sparsities"])
+    # the recipe the lab states: all 4000 examples, minibatch Adam with a cosine schedule
+    assert cfg["n_train"] is None and cfg["batch_size"] == 100 and cfg["steps"] >= 2000
+    assert "cosine" in prov["recipe"]
+    early = study["early"]
+    assert early["steps"][0] == 0 and cfg["steps"] * cfg["rewind_fraction"] in early["steps"]
+    assert set(early["accuracy"]) == set(pruning.EARLY_METHODS)
+    assert study["chance"] == pytest.approx(0.1)
     assert path.stat().st_size < 1_000_000
     json.dumps(study)  # plain JSON
 
@@ -465,12 +476,22 @@ def test_precompute_command_writes_a_consistent_study(tmp_path, capsys):
     assert lot[-1] >= max(cfg.sparsities) > lot[-2]
     (key,) = study["ablations"]
     assert float(key) == pytest.approx(1 - 0.5 ** cfg.ablation_rounds[0], abs=1e-4)
-    for m in ("magnitude", "snip", "grasp", "synflow"):
+    for m in ("magnitude", "snip", "grasp", "grasp_abs", "synflow"):
         assert set(study["ablations"][key][m]) == set(pruning.VARIANTS)
+        # the original mask at a curve sparsity is the curve's own point (same masks, same runs)
+        assert study["ablations"][key][m]["original"] == study["curves"][m]["accuracy"][-1]
     assert set(study["ablations"][key]["lottery"]) == {"original", "shuffled", "reinit"}
+    # the prune-early curve: k = 0 is the at-init point at the same sparsity
+    early = study["early"]
+    assert early["steps"] == list(cfg.early_steps) == [0, 6, 15]
+    for m in pruning.EARLY_METHODS:
+        assert early["accuracy"][m][0] == study["curves"][m]["accuracy"][-1]
+    assert len(study["before_retraining"]["accuracy"]) == len(cfg.sparsities)
     # 40-32-32-10 has 40*32 + 32*32 + 32*10 = 2624 weights; 99.9% sparsity keeps round(2.624) = 3
     sizes = {"layers/0/kernel": 40 * 32, "layers/1/kernel": 32 * 32, "layers/2/kernel": 32 * 10}
-    for m, item in study["layers"]["0.999"].items():
+    assert set(study["layers"]["0.8750"]) == {*pruning.METHODS, "magnitude_after", "lottery"}
+    assert "lottery" not in study["layers"]["0.9990"]  # no IMP round reaches it
+    for m, item in study["layers"]["0.9990"].items():
         kept = sum(item["remaining"][k] * n for k, n in sizes.items())
         assert kept == pytest.approx(2624 - round(0.999 * 2624), abs=0.05), m  # JSON keeps 5 decimals
         assert item["collapsed"] == [k for k, f in item["remaining"].items() if f == 0]
