@@ -173,8 +173,12 @@ def labelled(text: str, widget: widgets.Widget) -> widgets.Widget:
     return widget
 
 
-def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str = "") -> go.FigureWidget:
+def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str = "",
+                  legend_rows: int = 0) -> go.FigureWidget:
     """A plotly FigureWidget with the lab's look: white card, compact margins, fixed height.
+
+    The legend sits in one row above the plot; with ``legend_rows`` = n > 0 it sits below the
+    x axis instead, with room for n rows, so that a long legend never covers the title.
 
     One is created per view and updated in place (``with fw.batch_update(): ...``): re-creating
     a figure re-sends its data and redraws it from scratch. Under Voila it is a
@@ -192,9 +196,13 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
     m = fig.layout.margin  # a view's own margins win over the defaults
     margin = {k: (getattr(m, k) if getattr(m, k) is not None else v)
               for k, v in dict(l=60, r=20, t=90 if titled else 50, b=50).items()}
+    if legend_rows > 0:
+        margin["b"] = max(margin["b"], 70 + 22 * int(legend_rows))
+        legend = dict(orientation="h", yref="container", yanchor="bottom", y=0.0, x=0, font=dict(size=12))
+    else:
+        legend = dict(orientation="h", yanchor="bottom", y=1.09 if titled else 1.02, x=0)
     fig.update_layout(template="plotly_white", height=height, margin=margin,
-                      paper_bgcolor="white", font=dict(size=13),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.09 if titled else 1.02, x=0))
+                      paper_bgcolor="white", font=dict(size=13), legend=legend)
     fw = cls(fig)
     if name:
         css_class(fw, f"ht-fig-{name}")

@@ -245,8 +245,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
         fig.add_trace(go.Scatter(name="chance (1 in 10 classes)", mode="lines", line=_CHANCE_LINE))
         fig.update_layout(xaxis=dict(title="weights remaining (%), log scale: sparser to the right",
                                      type="log", autorange="reversed"),
-                          yaxis=dict(title="test accuracy (%)", range=[0, 100]),
-                          legend=dict(font=dict(size=11)))
+                          yaxis=dict(title="test accuracy (%)", range=[0, 100]))
         self.fig = fig
         self._draw_precomputed()
         for m, box in self.show.items():
@@ -262,7 +261,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
         controls = widgets.HBox([self.seed, self.run_button], layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([boxes, controls, self.longrun, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab4-curves")
-        self.fig = figure_widget(self.fig, height=540, name="pruning-curves")
+        self.fig = figure_widget(self.fig, height=640, name="pruning-curves", legend_rows=5)
         self.children = [self.arch, boxes, self.fig, controls, self.longrun, self.provenance, self.summary,
                          self.status]
         self._live_info()
@@ -294,8 +293,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
     # ---------------------------------------------------------------- drawing
     def _draw_precomputed(self):
         arch = self.architecture
-        self.fig.layout.title = (f"Test accuracy vs weights remaining (MNIST-1D {ARCH_LABELS[arch]}; "
-                                 "mean ± std over seeds)")
+        self.fig.layout.title = f"MNIST-1D {ARCH_LABELS[arch]}: test accuracy (mean ± std over seeds)"
         self.provenance.value = f"<small>{html.escape(_provenance_text(self.data, arch))}</small>"
         if self.data is None:
             for i in range(len(self._names)):
@@ -437,7 +435,7 @@ class PruneEarly(_ArchSwitch, widgets.VBox):
         self._draw()
         super().__init__([self.summary, self.status])
         css_class(self, "ht-view", "ht-lab4-early")
-        self.fig = figure_widget(self.fig, height=440, name="prune-early")
+        self.fig = figure_widget(self.fig, height=540, name="prune-early", legend_rows=3)
         self.children = [self.arch, self.fig, self.summary, self.status]
 
     def _switched(self):
@@ -473,8 +471,7 @@ class PruneEarly(_ArchSwitch, widgets.VBox):
         self.fig.data[j].update(x=span, y=[dense, dense])
         chance = _chance(self.data)
         self.fig.data[j + 1].update(x=span, y=[chance, chance])
-        self.fig.layout.title = (f"{arch}: prune at step k instead of at initialisation, {s:.1%} sparsity "
-                                 f"(of T = {T} steps; precomputed, mean ± std over seeds)")
+        self.fig.layout.title = f"{arch}: scores taken at step k of {T}, {s:.1%} sparsity (mean ± std)"
         first = {m: float(np.mean(early["accuracy"][m][0])) * 100 for m in pruning.EARLY_METHODS}
         best = {m: max(float(np.mean(a)) * 100 for a in early["accuracy"][m]) for m in pruning.EARLY_METHODS}
         lines = [f"{LABELS[m]} {first[m]:.0f}% at k = 0, best {best[m]:.0f}%" for m in pruning.EARLY_METHODS]
@@ -518,7 +515,7 @@ class Ablations(_ArchSwitch, widgets.VBox):
         controls = widgets.HBox([self.seed, self.run_button], layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([controls, self.longrun, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab4-ablations")
-        self.fig = figure_widget(self.fig, height=440, name="ablations")
+        self.fig = figure_widget(self.fig, height=480, name="ablations", legend_rows=1)
         self.children = [self.arch, self.fig, controls, self.longrun, self.summary, self.status]
         self._live_info()
 
@@ -575,8 +572,7 @@ class Ablations(_ArchSwitch, widgets.VBox):
                     ys.append(None)
                     es.append(None)
             self.fig.data[j].update(x=labels, y=ys, error_y=dict(type="data", array=es, visible=True))
-        self.fig.layout.title = (f"{arch} ablations at {sparsity:.1%} sparsity ({which}): "
-                                 "shuffle each layer's mask, re-draw the weights, or invert the scores")
+        self.fig.layout.title = f"{arch} ablations at {sparsity:.1%} sparsity ({which})"
         lines = []
         for m, label in zip(methods, labels):
             o = np.mean(table[m]["original"])
@@ -682,7 +678,7 @@ class LayerFractions(_ArchSwitch, widgets.VBox):
         controls = widgets.HBox([self.sparsity, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([controls, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab4-layers")
-        self.fig = figure_widget(self.fig, height=440, name="layers")
+        self.fig = figure_widget(self.fig, height=520, name="layers", legend_rows=3)
         self.children = [self.arch, controls, self.group, self.fig, self.summary, self.status]
 
     def _options(self) -> list[float]:
@@ -725,8 +721,7 @@ class LayerFractions(_ArchSwitch, widgets.VBox):
                 self.fig.data[j].update(x=short, y=[max(f, floor) for f in fr],
                                         text=["collapsed" if f == 0 else f"{f:.2g}%" for f in fr],
                                         textposition="outside", visible=m in shown)
-            self.fig.layout.title = (f"What each method keeps per layer of the {ARCH_LABELS[self.architecture]} "
-                                     f"at {sparsity:.1%} sparsity ({which})")
+            self.fig.layout.title = f"{ARCH_LABELS[self.architecture]} at {sparsity:.1%} sparsity ({which})"
             self.fig.layout.yaxis.range = [np.log10(floor) - 0.3, 2.2]
         collapsed = {m: item[m]["collapsed"] for m in item if item[m]["collapsed"]}
         if collapsed:
