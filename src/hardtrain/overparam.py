@@ -58,8 +58,9 @@ def _check_fraction(name, p):
 def noisy_labels(y, fraction: float, n_classes: int, key: jax.Array) -> jax.Array:
     """Corrupt exactly ``round(fraction * n)`` labels, each to a different, uniformly drawn class.
 
-    Label noise makes the double-descent peak pronounced (Nakkiran et al., arXiv 1912.02292);
-    here the corrupted labels are always wrong, so ``fraction`` is the fraction of wrong labels.
+    Nakkiran et al. (arXiv 1912.02292) use label noise to make the double-descent peak of
+    SGD-trained networks pronounced; the corrupted labels here are always wrong, so ``fraction``
+    is the fraction of wrong labels.
 
     Args:
       y: int array of shape (n,), classes in 0..n_classes-1.

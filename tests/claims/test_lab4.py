@@ -12,15 +12,11 @@ instructors (checked below).
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from .ledger import ROOT, Claim, check_course_section, check_data, check_quote, markdown
 LAB = "labs/04_pruning.ipynb"
 LAB_B = "labs/04b_pruning_ablations.ipynb"
 PLAN = "course/lab04.md"
@@ -69,15 +65,6 @@ def layers(arch: str, s: float) -> dict:
         if abs(float(k) - s) < 1e-4:
             return v
     raise KeyError(s)
-
-
-@dataclass(frozen=True)
-class Claim:
-    id: str
-    where: str | tuple[str, ...]
-    quote: str
-    check: Callable[[], tuple[bool, str]]
-    source: str = ""
 
 
 def table(fn, arch, names, ss):
@@ -433,52 +420,19 @@ def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s).lower()
 
 
-def _wheres(claim) -> tuple[str, ...]:
-    return (claim.where,) if isinstance(claim.where, str) else tuple(claim.where)
-
-
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
 def test_the_sentence_is_on_the_page(claim):
-    for where in _wheres(claim):
-        if _norm(claim.quote) not in _text(where):
-            pytest.fail(f"{claim.id}: the ledger quotes a sentence that {where} no longer says: "
-                        f"{claim.quote!r}. Update the ledger entry (and its check) with the page.", pytrace=False)
+    check_quote(claim)
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
 def test_the_data_support_the_sentence(claim):
-    ok, numbers = claim.check()
-    if not ok:
-        pytest.fail(f"{claim.id} ({claim.where}) says: {claim.quote!r}; the shipped data say: {numbers}",
-                    pytrace=False)
-
-
-def test_the_course_ledger_lists_every_claim():
-    ledger = (ROOT / "course" / "claims.md").read_text(encoding="utf-8")
-    missing = [c.id for c in CLAIMS if f"`{c.id}`" not in ledger]
-    assert missing == [], f"course/claims.md does not list {missing}"
-    assert len({c.id for c in CLAIMS}) == len(CLAIMS)
-
-
-def ledger_markdown() -> str:
-    """Lab 4's section of course/claims.md, generated from :data:`CLAIMS`."""
-    rows = ["| id | where | what is said | source it restates |", "| --- | --- | --- | --- |"]
-    for c in CLAIMS:
-        where = ", ".join(f"`{w}`" for w in _wheres(c))
-        quote = c.quote.replace("|", "\\|")
-        rows.append(f"| `{c.id}` | {where} | {quote} | {c.source or 'this lab'} |")
-    return "\n".join(rows)
+    check_data(claim)
 
 
 def test_the_course_ledger_is_generated_from_the_claims():
-    text = (ROOT / "course" / "claims.md").read_text(encoding="utf-8")
-    begin, end = "<!-- lab4:begin -->", "<!-- lab4:end -->"
-    assert begin in text and end in text
-    section = text.split(begin, 1)[1].split(end, 1)[0].strip()
-    assert section == ledger_markdown(), (
-        "course/claims.md is out of date: regenerate lab 4's section with "
-        "`.venv/bin/python -m tests.claims.test_lab4 > /tmp/lab4.md` and paste it between the markers")
+    check_course_section("lab4", CLAIMS)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    print(ledger_markdown())
+    print(markdown(CLAIMS))

@@ -1,0 +1,130 @@
+"""Lab 3's claims ledger (double descent so far): sentences of labs/03*.ipynb and course/lab03.md
+checked against assets/lab3/double_descent_rf.json and double_descent_mlp.json.
+
+See tests/claims/ledger.py for how an entry works; course/claims.md lists the entries.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from .ledger import ROOT, Claim, check_course_section, check_data, check_quote, markdown
+
+LAB = "labs/03_overparameterization.ipynb"
+PLAN = "course/lab03.md"
+BELKIN = "Belkin, Hsu, Ma & Mandal, PNAS 2019, arXiv 1812.11118"
+NAKKIRAN = "Nakkiran et al., ICLR 2020, arXiv 1912.02292"
+
+
+def _load(name):
+    return json.loads((ROOT / "assets" / "lab3" / name).read_text(encoding="utf-8"))
+
+
+RF = _load("double_descent_rf.json")
+MLP = _load("double_descent_mlp.json")
+N_TRAIN = 1000  # the precomputed sweeps' n (their description says so; checked below)
+
+
+def rf(noise: str, metric: str) -> tuple[list[int], np.ndarray]:
+    run = RF["result"][noise]
+    return run["widths"], np.asarray([np.mean(x) for x in run["metrics"][metric]])
+
+
+def mlp(noise: str, metric: str) -> tuple[list[int], np.ndarray]:
+    run = MLP["result"][noise]
+    return run["widths"], np.asarray(run["metrics"][metric], float).reshape(len(run["widths"]), -1).mean(axis=1)
+
+
+def c_n():
+    return "n = 1000" in RF["description"] and "n = 1000" in MLP["description"], RF["description"]
+
+
+def c_peak_at_threshold():
+    out, ok = {}, True
+    for noise in ("noise_0", "noise_0.15"):
+        w, test = rf(noise, "test_error")
+        out[noise] = (w[int(np.argmax(test))], round(float(test.min()), 3))
+        ok &= w[int(np.argmax(test))] == N_TRAIN and test.min() >= 0.65
+    return ok, f"(width of the peak, lowest test error): {out}"
+
+
+def c_as_high():
+    w, t0 = rf("noise_0", "test_error")
+    _, t15 = rf("noise_0.15", "test_error")
+    i = w.index(N_TRAIN)
+    right0, right15 = t0[-1], t15[-1]
+    ok = abs(t0[i] - t15[i]) <= 0.01 and right15 > right0
+    return ok, f"peak {t0[i]:.3f} without, {t15[i]:.3f} with 15% noise; at N = {w[-1]}: {right0:.3f} vs {right15:.3f}"
+
+
+def c_numbers_plan():
+    w, t15 = rf("noise_0.15", "test_error")
+    i = w.index(N_TRAIN)
+    _, norm = rf("noise_0.15", "norm")
+    j = w.index(460)  # about n/2
+    _, train = rf("noise_0.15", "train_error")
+    ok = (abs(t15[i] - 0.89) < 0.01 and abs(t15[0] - 0.76) < 0.01 and abs(t15[-1] - 0.69) < 0.01
+          and w[0] == 50 and w[-1] == 16000 and int(np.argmax(norm)) == i and norm[i] / norm[j] >= 10
+          and train[i] <= 1e-3)
+    return ok, (f"test error {t15[0]:.3f} at N = {w[0]}, {t15[i]:.3f} at N = n, {t15[-1]:.3f} at N = {w[-1]}; "
+                f"norm peak at N = {w[int(np.argmax(norm))]}, {norm[i] / norm[j]:.1f}x the norm at N = 460; "
+                f"train error at N = n {train[i]:.4f}")
+
+
+def c_mlp():
+    w, test = mlp("noise_0.15", "test_error")
+    seeds = MLP["result"]["noise_0.15"].get("settings", {}).get("seed")
+    bump = test[w.index(32)] - test[w.index(8)]
+    ok = 0 < bump < 0.02 and test[-1] < test[:-1].min() and w[-1] == 512
+    return ok, f"bump {bump:.3f} (width 8 -> 32), width 512: {test[-1]:.3f}, narrower min {test[:-1].min():.3f}, seed {seeds}"
+
+
+def c_mlp_plan():
+    w, test = mlp("noise_0.15", "test_error")
+    _, train = mlp("noise_0.15", "train_error")
+    first_fit = w[int(np.argmax(train <= 0))]
+    ok = (first_fit == 32 and round(test[w.index(8)], 3) == 0.676 and round(test[w.index(32)], 3) == 0.687
+          and round(test[-1], 2) == 0.63)
+    return ok, f"first width with train error 0: {first_fit}; test {dict(zip(w, np.round(test, 3)))}"
+
+
+CLAIMS = [
+    Claim("L3.dd-n", LAB, "grey; n = 1,000, 3 seeds of the features", c_n),
+    Claim("L3.dd-n-plan", PLAN, "the grey full-scale curves (n = 1000)", c_n),
+    Claim("L3.dd-peak", LAB, "The test error of random features peaks at N = n, with and without label noise, and "
+          "never goes below 65%", c_peak_at_threshold, BELKIN),
+    Claim("L3.dd-noise", LAB, "The peak is as high without label noise as with 15% (within 0.01)", c_as_high, NAKKIRAN),
+    Claim("L3.dd-noise-right", LAB, "What label noise changes is the error of the largest models: at N = 16,000 it is "
+          "higher with 15% noise than without", c_as_high),
+    Claim("L3.dd-noise-plan", PLAN, "the peak is as high without label noise as with 15% (within 0.01)", c_as_high,
+          NAKKIRAN),
+    Claim("L3.dd-numbers", PLAN, "The train error reaches 0 at N = n; the test error peaks there (about 0.89 at N = n = "
+          "1000 in the full-scale run, against about 0.76 at N = 50 and 0.69 at N = 16,000, with chance at 0.90); the "
+          "norm of the solution peaks at the same N, about 10 times its value at N = n/2", c_numbers_plan, BELKIN),
+    Claim("L3.dd-mlp", LAB, "its bump of about 1 point at width 32 is too small to tell from one seed's noise, and its "
+          "test error at width 512 is below that of every narrower net", c_mlp, NAKKIRAN),
+    Claim("L3.dd-mlp-plan", PLAN, "the train error first reaches 0 at width 32; with 15 % noise the test error bumps "
+          "there (0.676 at width 8, 0.687 at 32) and then falls to 0.63 at width 512, below every narrow net",
+          c_mlp_plan, NAKKIRAN),
+]
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+def test_the_sentence_is_on_the_page(claim):
+    check_quote(claim)
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
+def test_the_data_support_the_sentence(claim):
+    check_data(claim)
+
+
+def test_the_course_ledger_is_generated_from_the_claims():
+    check_course_section("lab3", CLAIMS)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown(CLAIMS))
