@@ -121,12 +121,16 @@ class DoubleDescent(widgets.VBox):
                                  line=dict(color=GREY)), 1, 2)                               # 4
         fig.add_trace(go.Scatter(name="norm (yours)", mode="lines+markers", showlegend=False,
                                  line=dict(color=COLORS[0])), 1, 2)                          # 5
-        fig.add_trace(go.Scatter(name="interpolation threshold", mode="lines",
+        fig.add_trace(go.Scatter(name="interpolation threshold (yours)", mode="lines",
                                  line=dict(color=COLORS[3], dash="dash")), 1, 1)             # 6
+        fig.add_trace(go.Scatter(name="interpolation threshold (full scale)", mode="lines",
+                                 line=dict(color=GREY, dash="dash")), 1, 1)                  # 7
+        fig.add_trace(go.Scatter(name="chance (90% error, 10 classes)", mode="lines",
+                                 line=dict(color="#444444", width=1, dash="dot")), 1, 1)     # 8
         fig.update_xaxes(type="log", title_text="number of features N", row=1, col=1)
         fig.update_xaxes(type="log", title_text="number of features N", row=1, col=2)
         fig.update_yaxes(title_text="error (fraction wrong)", range=[-0.02, 1.0], row=1, col=1)
-        fig.update_yaxes(type="log", title_text="||coefficients||", row=1, col=2)
+        fig.update_yaxes(type="log", title_text="norm of the solution", row=1, col=2)
         self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         self.button.on_click(lambda _: self.start())
         for w in (self.model, self.n_train, self.noise):
@@ -162,30 +166,36 @@ class DoubleDescent(widgets.VBox):
                                     if res else "test error (full scale)")
             self.fig.data[1].update(x=compact(xs), y=compact(train))
             self.fig.data[4].update(x=compact(xs), y=compact(norm))
-            for i in (2, 3, 5):
+            for i in (2, 3, 5, 6):
                 self.fig.data[i].update(x=[], y=[])
-            self._mark_threshold(res, rf)
+            self._mark_threshold(res, rf, trace=7, which="full scale")
+            lo, hi = (float(xs.min()), float(xs.max())) if res and len(xs) else (1.0, 1.0)
+            self.fig.data[8].update(x=[lo, hi] if res else [], y=[0.9, 0.9] if res else [])
             self.fig.layout.xaxis.title.text = x_title
             self.fig.layout.xaxis2.title.text = x_title
+            self.fig.layout.yaxis2.title.text = ("||B||, min-norm least squares" if rf
+                                                 else "||θ||, all weights and biases")
         self.note.value = f'<span class="ht-note">{_precomputed_note(doc)}</span>'
         self.summary.value = self._describe(res, "full scale") if res else ""
         self.status.info("Press Run sweep for your own run with these settings.")
 
-    def _mark_threshold(self, res, rf):
+    def _mark_threshold(self, res, rf, trace: int = 6, which: str = "yours"):
+        """Trace 6 marks the live run's threshold, trace 7 the full-scale one (two n may differ)."""
+        line = self.fig.data[trace]
         if res is None:
-            self.fig.data[6].update(x=[], y=[])
+            line.update(x=[], y=[])
             return
         if rf:
             n = res["settings"]["n_train"]
-            self.fig.data[6].update(x=[n, n], y=[0.0, 1.0], name=f"N = n = {n} (interpolation threshold)")
+            line.update(x=[n, n], y=[0.0, 1.0], name=f"N = n = {n} (interpolation threshold, {which})")
         else:
             ws, train = _seed_mean(res, "train_error")
             hit = ws[train == 0]
             if hit.size:
-                self.fig.data[6].update(x=[hit[0], hit[0]], y=[0.0, 1.0],
-                                        name=f"first width with zero train error: {int(hit[0])}")
+                line.update(x=[hit[0], hit[0]], y=[0.0, 1.0],
+                            name=f"first width with zero train error ({which}): {int(hit[0])}")
             else:
-                self.fig.data[6].update(x=[], y=[], name="no width fits every training label")
+                line.update(x=[], y=[], name=f"no width fits every training label ({which})")
 
     def _describe(self, res: dict, which: str) -> str:
         ws, test = _seed_mean(res, "test_error")
@@ -221,7 +231,7 @@ class DoubleDescent(widgets.VBox):
         if rf:
             n = int(self.n_train.value)
             with self.fig.batch_update():
-                self.fig.data[6].update(x=[n, n], y=[0.0, 1.0], name=f"N = n = {n} (interpolation threshold)")
+                self.fig.data[6].update(x=[n, n], y=[0.0, 1.0], name=f"N = n = {n} (interpolation threshold, yours)")
         for frac, message in sweep.steps():
             r = sweep.result.to_dict()
             xs, test = _seed_mean(r, "test_error")
