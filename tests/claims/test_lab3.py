@@ -91,7 +91,33 @@ def c_mlp_plan():
     return ok, f"first width with train error 0: {first_fit}; test {dict(zip(w, np.round(test, 3)))}"
 
 
+WIDTH = _load("width_makes_easy.json")
+BLUM_RIVEST = "Blum & Rivest, Neural Networks 1992 (NIPS 1988)"
+LAB_B = "labs/03b_price_of_accuracy.ipynb"
+
+
+def c_solver_fits():
+    """A small deterministic run: lab 2's exact solver fits lab 3's Set-Splitting training set."""
+    from hardtrain import overparam
+    from hardtrain.hardness import blum_rivest as br
+
+    n, subsets = overparam.hard_instance()
+    X, y = br.blum_rivest_dataset(n, subsets)
+    net = br.fit_threshold_network(X, y)
+    ok = net is not None and bool((net.predict(X) == y).all())
+    return ok, f"{len(y)} training points, network found: {net is not None}"
+
+
+def c_gd_width2():
+    hard = WIDTH["result"]["hard_instance"]
+    errors = np.asarray(hard["metrics"]["errors"][hard["widths"].index(2)])
+    rate = float(np.mean(errors == 0))
+    return rate <= 0.1, f"{rate:.0%} of {errors.size} gradient-descent restarts fit every point at width 2"
+
+
 CLAIMS = [
+    Claim("L3.hard-solver", LAB_B, "the exact solver of lab 2 finds one at once", c_solver_fits, BLUM_RIVEST),
+    Claim("L3.hard-gd", LAB_B, "gradient descent on the smooth relaxation rarely finds it at width 2", c_gd_width2),
     Claim("L3.dd-n", LAB, "grey; n = 1,000, 3 seeds of the features", c_n),
     Claim("L3.dd-n-plan", PLAN, "the grey full-scale curves (n = 1000)", c_n),
     Claim("L3.dd-peak", LAB, "The test error of random features peaks at N = n, with and without label noise, and "

@@ -383,11 +383,11 @@ class LazyTraining(widgets.VBox):
 
 
 # --------------------------------------------------------------------------------------------
-# Section 3: width makes hard instances easy
+# Section 3: width makes a hard search easy
 # --------------------------------------------------------------------------------------------
 
 class WidthMakesEasy(widgets.VBox):
-    """Gradient-descent success rate vs width: lab 2's hard instance and random labels.
+    """Gradient-descent success rate vs width: lab 2's Set-Splitting training set and random labels.
 
     Calls :class:`hardtrain.overparam.HardInstanceSweep` on :func:`hardtrain.overparam.hard_instance`
     (Blum & Rivest, Neural Networks 1992; lab 2's GD relaxation) and
@@ -471,7 +471,8 @@ class WidthMakesEasy(widgets.VBox):
         return (f"<p>The hard instance: Set-Splitting on {n} elements with {len(subsets)} subsets "
                 f"(<code>{html.escape(format_hypergraph(subsets))}</code>), turned into a training set by "
                 "Blum & Rivest's reduction (lab 2). It is splittable, so a 2-unit threshold network fits it "
-                "exactly; finding that network is NP-hard.</p>")
+                "exactly, and lab 2's exact solver finds one at once: NP-hardness concerns the family "
+                "of such training sets, not this one. Here it is hard for gradient descent at width 2.</p>")
 
     def _run_steps(self, hard, memo):
         total = (len(hard.widths) if hard else 0) + len(memo.widths)
