@@ -183,6 +183,41 @@ def compute_exponent(fit: PowerLawFit) -> float:
     return float("inf") if k >= 0 else -1.0 / k
 
 
+def compute_exponent_interval(fit: PowerLawFit, level: float = 0.95) -> tuple[float, float]:
+    """Confidence interval of alpha = -1/k, from the t interval of the fitted slope k.
+
+    The slope's interval is ``k +- t * stderr`` with Student's t on n - 2 degrees of freedom
+    (the ordinary least-squares interval of log error on log compute); alpha = -1/k maps it
+    monotonically. Where the slope's interval reaches 0 or above (the error might not fall with
+    compute), the upper end is ``inf``.
+
+    Args:
+      fit: a :func:`fit_power_law` with n >= 3 points (two points give no standard error).
+      level: confidence level in (0, 1).
+    Returns:
+      ``(low, high)`` with low <= alpha <= high; ``(nan, nan)`` with fewer than 3 points.
+    Raises:
+      ValueError: level outside (0, 1).
+
+    Examples:
+      >>> f = fit_power_law([1e6, 1e7, 1e8, 1e9], [0.8, 0.7, 0.62, 0.55])
+      >>> lo, hi = compute_exponent_interval(f)
+      >>> lo < compute_exponent(f) < hi
+      True
+    """
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    if fit.n < 3 or not np.isfinite(fit.stderr):
+        return float("nan"), float("nan")
+    from scipy import stats
+
+    t = float(stats.t.ppf(0.5 + level / 2.0, fit.n - 2))
+    k_lo, k_hi = fit.exponent - t * fit.stderr, fit.exponent + t * fit.stderr  # k_lo <= k_hi
+    low = -1.0 / k_lo if k_lo < 0 else float("inf")
+    high = -1.0 / k_hi if k_hi < 0 else float("inf")
+    return min(low, high), max(low, high)
+
+
 # --------------------------------------------------------------------------------------------
 # Energy, CO2 and money, with their assumptions in plain view
 # --------------------------------------------------------------------------------------------

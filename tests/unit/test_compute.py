@@ -202,3 +202,28 @@ def test_importing_hardtrain_asks_for_full_float32_matmuls_unless_the_user_chose
         assert config.use_full_precision_matmuls() == "highest"
     finally:
         jax.config.update("jax_default_matmul_precision", "highest")
+
+
+def test_exponent_interval_matches_the_textbook_ols_interval():
+    """The 95% interval of alpha = -1/k from the OLS slope interval, re-derived by hand."""
+    from scipy import stats
+
+    x = np.array([7e7, 4e8, 2e9, 1.3e10, 7e10])
+    y = np.array([0.751, 0.740, 0.597, 0.537, 0.428])
+    fit = compute.fit_power_law(x, y)
+    lx, ly = np.log(x), np.log(y)
+    sxx = np.sum((lx - lx.mean()) ** 2)
+    k = np.sum((lx - lx.mean()) * (ly - ly.mean())) / sxx
+    resid = ly - (ly.mean() + k * (lx - lx.mean()))
+    se = np.sqrt(np.sum(resid ** 2) / (len(x) - 2) / sxx)
+    t = stats.t.ppf(0.975, len(x) - 2)
+    lo, hi = compute.compute_exponent_interval(fit)
+    assert lo == pytest.approx(-1 / (k - t * se), rel=1e-9)
+    assert hi == pytest.approx(-1 / (k + t * se), rel=1e-9)
+    assert lo < compute.compute_exponent(fit) < hi
+    # a slope interval that reaches 0: the error might not fall, the upper end is infinite
+    flat = compute.fit_power_law([1, 10, 100, 1000], [0.5, 0.52, 0.47, 0.49])
+    assert compute.compute_exponent_interval(flat)[1] == np.inf
+    assert np.isnan(compute.compute_exponent_interval(compute.fit_power_law([1, 10], [0.5, 0.4]))[0])
+    with pytest.raises(ValueError, match="level"):
+        compute.compute_exponent_interval(fit, level=1.5)

@@ -590,7 +590,8 @@ class PriceOfAccuracy(widgets.VBox):
         if not doc:
             return []
         return [{"width": r["rung"]["width"], "n_train": r["rung"]["n_train"], "steps": r["rung"]["steps"],
-                 "flops": r["flops"], "seconds": r["seconds"], "test_error": r["test_error"]}
+                 "flops": r["flops"], "seconds": r["seconds"], "test_error": r["test_error"],
+                 "train_error": r.get("train_error")}
                 for r in doc["result"]["rungs"]]
 
     def assumptions(self) -> compute.Assumptions:
@@ -624,13 +625,20 @@ class PriceOfAccuracy(widgets.VBox):
                     self.fig.data[i].update(x=compact(span), y=compact(e[-1] * (span / f[-1]) ** (-1.0 / k)))
         if fit is not None:
             alpha = compute.compute_exponent(fit)
+            lo, hi = compute.compute_exponent_interval(fit)
+            interval = (f" (95% interval {lo:.1f} to {'∞' if not math.isfinite(hi) else f'{hi:.1f}'}, "
+                        f"from {len(rows)} runs)" if math.isfinite(lo) else " (two runs: no interval)")
             rate = rows[-1]["flops"] / rows[-1]["seconds"] if rows[-1]["seconds"] > 0 else float("nan")
+            overfit = [r["width"] for r in rows if r.get("train_error") == 0.0]
+            note = (f" Runs that fit their training set exactly (train error 0: widths "
+                    f"{', '.join(map(str, overfit))}) may be limited by overfitting rather than by compute."
+                    if overfit else "")
             self.summary.value = (
                 f"<p><b>{html.escape(self._source.capitalize())}</b>: {len(rows)} runs from "
                 f"{f[0]:.2e} to {f[-1]:.2e} FLOPs; test error {e[0]:.3f} → {e[-1]:.3f}. Fitted "
                 f"error ∝ compute^{fit.exponent:.3f} (r² = {fit.r2:.2f}), i.e. compute ∝ (1/error)^"
-                f"<b>{alpha:.1f}</b>. Published: at least 4 in theory, about 9 for ImageNet "
-                f"(Thompson et al.). Largest run: {rate / 1e9:.1f} GFLOP/s achieved.</p>")
+                f"<b>{alpha:.1f}</b>{interval}. Published: at least 4 in theory, about 9 for ImageNet "
+                f"(Thompson et al.).{note} Largest run: {rate / 1e9:.1f} GFLOP/s achieved.</p>")
         else:
             self.summary.value = "<p>No runs yet: press <b>Measure my ladder</b>.</p>"
         self._price()
@@ -662,14 +670,15 @@ class PriceOfAccuracy(widgets.VBox):
             f"<b>{est.kwh:,.3g} kWh</b>, <b>{est.gco2 / 1000:,.3g} kg CO2</b>, {est.money:,.3g} {a.currency}.</p>"
             f"<p>Assumptions: {a.watts:g} W x PUE {a.pue:g}; grid {a.grid_gco2_per_kwh:g} gCO2/kWh; "
             f"{a.price_per_kwh:g} {a.currency}/kWh. An extrapolation: real curves flatten at the data's "
-            f"irreducible error (MNIST-1D's label noise), so this is a lower bound on the cost at best.</p>"
+            f"irreducible error (MNIST-1D's inputs are noisy by construction), so this is a lower bound on the cost at best.</p>"
             f"<p>Same question on published trends: x{k ** 4:,.0f} (theory, 4th power), "
             f"x{k ** 9:,.0f} (ImageNet, 9th power).</p></div>")
 
     def _run_steps(self, ladder):
         for frac, message in ladder.steps():
             self._rows = [{"width": r.rung.width, "n_train": r.rung.n_train, "steps": r.rung.steps,
-                           "flops": r.flops, "seconds": r.seconds, "test_error": r.test_error}
+                           "flops": r.flops, "seconds": r.seconds, "test_error": r.test_error,
+                           "train_error": getattr(r, "train_error", None)}
                           for r in ladder.results]
             self._source = "your machine"
             if len(self._rows) >= 2:
