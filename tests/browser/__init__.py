@@ -152,6 +152,30 @@ RENDERED_OR_ERROR_JS = """([n, errorTexts]) => {
 }"""
 
 
+#: For every plotly figure on the page: the legend's box and each title's box (the main title,
+#: subplot titles), in page pixels; returns the pairs that intersect, as readable strings.
+LEGEND_OVER_TITLE_JS = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const meet = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+  const out = [];
+  for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    const legend = gd.querySelector('g.legend');
+    if (!legend || legend.getBoundingClientRect().width === 0) continue;
+    const titles = [...gd.querySelectorAll('.g-gtitle text.gtitle'),
+                    ...gd.querySelectorAll('g.annotation-text-g text')].filter((t) => t.textContent.trim());
+    for (const t of titles) {
+      if (meet(box(legend), box(t))) out.push(`legend over "${t.textContent.trim().slice(0, 60)}" in ${gd.className}`);
+    }
+  }
+  return out;
+}"""
+
+
+def legends_over_titles(page) -> list[str]:
+    """Titles (main or subplot) that a figure's legend covers on this page: [] when none."""
+    return page.evaluate(LEGEND_OVER_TITLE_JS)
+
+
 def trace_raw(page, name: str, index: int, keys=("x", "y")) -> str | None:
     """JSON text of ``keys`` of trace ``index`` of figure ``name`` in the page (None: no trace)."""
     return page.evaluate(TRACE_JS, [name, index, list(keys)])

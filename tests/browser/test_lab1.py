@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from . import (CHANGED_JS, GRAPH_JS, LAB1_VIEWS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S,
+from . import (CHANGED_JS, legends_over_titles, GRAPH_JS, LAB1_VIEWS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S,
                RENDER_DELAYS_JS, RENDERED_OR_ERROR_JS, lab1_layout, trace, trace_raw)
 
 pytestmark = pytest.mark.browser
@@ -154,6 +154,7 @@ def test_dashboard_renders_without_errors(lab1):
         for name in vp.figures:
             expect(page.locator(f".ht-view.{classes[name]}")).to_be_visible()
             assert vp.initial[name] is not None, f".ht-fig-{name} has no plotly graph"
+        assert legends_over_titles(page) == []
 
 
 @pytest.mark.skipif(os.environ.get("HARDTRAIN_SHARED_PLOTLY_BUNDLE") == "0",

@@ -14,7 +14,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from . import PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S
+from . import PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, legends_over_titles
 
 pytestmark = pytest.mark.browser
 
@@ -66,6 +66,7 @@ def lab2_page(open_voila_page):
 def test_page_renders_both_figures_with_data(lab2_page):
     page = lab2_page.page
     assert_clean(lab2_page)
+    assert legends_over_titles(page) == []
     plus = trace(page, "reduction", 0)
     minus = trace(page, "reduction", 1)
     # the paper's example with the gadget: + = origin, 2 subsets, 2 gadget points;

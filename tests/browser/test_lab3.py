@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from . import (CHANGED_JS, GRAPH_JS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS,
+from . import (CHANGED_JS, legends_over_titles, GRAPH_JS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS,
                trace, trace_raw)
 
 pytestmark = pytest.mark.browser
@@ -56,6 +56,7 @@ def test_pages_render_precomputed_results_without_errors(lab3):
     for name, vp in lab3.items():
         assert_clean(vp)
         expect(vp.page.locator(f".ht-lab3-{name}")).to_be_visible()
+        assert legends_over_titles(vp.page) == [], name
     # Grey full-scale curves are in the figures from the start (no computation at page load).
     dd = trace(lab3["dd"].page, "dd", 0)
     assert dd and len(dd[0]) >= 9, f"double descent: no precomputed curve ({dd})"

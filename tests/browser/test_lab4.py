@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from . import GRAPH_JS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS
+from . import GRAPH_JS, legends_over_titles, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS
 
 pytestmark = pytest.mark.browser
 
@@ -95,6 +95,7 @@ def ablations_page(open_voila_page):
 def test_curves_page_shows_the_precomputed_study(curves_page, study):
     vp = curves_page
     assert_clean(vp)
+    assert legends_over_titles(vp.page) == []
     data = traces(vp.page, "pruning-curves")
     assert data is not None
     for i, m in enumerate(CURVES):
@@ -160,6 +161,7 @@ def test_live_study_fills_the_dashed_traces(curves_page):
 def test_ablation_page_renders_both_figures(ablations_page, study):
     vp = ablations_page
     assert_clean(vp)
+    assert legends_over_titles(vp.page) == []
     bars = traces(vp.page, "ablations")
     assert [b["name"] for b in bars] == ["original", "shuffled", "reinit", "inverted"]
     key = max(study["ablations"], key=float)

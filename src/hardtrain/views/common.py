@@ -177,8 +177,10 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
                   legend_rows: int = 0) -> go.FigureWidget:
     """A plotly FigureWidget with the lab's look: white card, compact margins, fixed height.
 
-    The legend sits in one row above the plot; with ``legend_rows`` = n > 0 it sits below the
-    x axis instead, with room for n rows, so that a long legend never covers the title.
+    The legend sits above the plot when the figure has no main title (above the subplot titles
+    when it has those), and below the x axis when it has a main title or when ``legend_rows``
+    = n > 0 asks for room for n rows: a legend never covers a title (the browser tests check the
+    boxes). Without ``legend_rows`` the rows below are estimated from the legend's text.
 
     One is created per view and updated in place (``with fw.batch_update(): ...``): re-creating
     a figure re-sends its data and redraws it from scratch. Under Voila it is a
@@ -196,6 +198,8 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
     m = fig.layout.margin  # a view's own margins win over the defaults
     margin = {k: (getattr(m, k) if getattr(m, k) is not None else v)
               for k, v in dict(l=60, r=20, t=90 if titled else 50, b=50).items()}
+    if legend_rows <= 0 and fig.layout.title.text:
+        legend_rows = _legend_rows(fig)
     if legend_rows > 0:
         margin["b"] = max(margin["b"], 70 + 22 * int(legend_rows))
         legend = dict(orientation="h", yref="container", yanchor="bottom", y=0.0, x=0, font=dict(size=12))
@@ -208,6 +212,22 @@ def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str 
         css_class(fw, f"ht-fig-{name}")
     release_memory()  # the view has just done its first (heaviest) computation
     return fw
+
+
+def _legend_rows(fig: go.Figure, width_px: float = 950.0) -> int:
+    """Rows a horizontal legend needs: its entries packed greedily into ``width_px``.
+
+    An entry is about 40 px of symbol and padding plus 7 px per character at the legend's font.
+    """
+    rows, used = 0, width_px
+    for t in fig.data:
+        if t.showlegend is False or not t.name:
+            continue
+        w = 40.0 + 7.0 * len(t.name)
+        if used + w > width_px:
+            rows, used = rows + 1, 0.0
+        used += w
+    return max(rows, 1)
 
 
 #: plotly.js's "basic" distribution (npm plotly.js-basic-dist-min, MIT licence: scatter, bar and

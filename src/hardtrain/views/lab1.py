@@ -235,7 +235,7 @@ class ProductPlayground(widgets.VBox):
                                  textfont=dict(color="white"),
                                  marker=dict(symbol="x", size=13, color="#d62728")))
         fig.update_layout(title=dict(text="L(a, w) = (a w - 1)^2 and optimiser trajectories", y=0.98,
-                                     yanchor="top"), margin=dict(t=85),
+                                     yanchor="top"), margin=dict(t=50),
                           xaxis=dict(title="a", range=[-self.LIM, self.LIM], showgrid=False, zeroline=False),
                           yaxis=dict(title="w", range=[-self.LIM, self.LIM], showgrid=False, zeroline=False))
         self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
