@@ -18,7 +18,7 @@ import optax
 from flax import nnx
 
 __all__ = ["LogisticRegression", "MLP", "CNN1D", "conv1d_as_matmul", "ACTIVATIONS", "pure", "build", "weight_uses",
-           "loss_function", "accuracy", "count_params"]
+           "LOSSES", "loss_function", "accuracy", "count_params"]
 
 #: Hidden-unit nonlinearities accepted by :class:`MLP`.
 ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
@@ -312,30 +312,54 @@ def weight_uses(cls: type, *args, **kwargs) -> dict[str, int]:
     return dict(model.weight_uses())
 
 
-def loss_function(apply_fn: Callable, x: jax.Array, y: jax.Array, *, l2: float = 0.0
-                  ) -> Callable[[dict], jax.Array]:
-    """Mean cross-entropy loss of a classifier on fixed data, as a function of the parameters.
+#: Losses accepted by :func:`loss_function`.
+LOSSES = ("cross_entropy", "sigmoid_squared")
 
-    Binary logistic loss when the model has one output (labels in {0, 1}), softmax cross-entropy
-    otherwise (labels in 0..K-1); plus ``l2/2 * ||params||^2`` when ``l2 > 0``.
+
+def loss_function(apply_fn: Callable, x: jax.Array, y: jax.Array, *, l2: float = 0.0,
+                  kind: str = "cross_entropy") -> Callable[[dict], jax.Array]:
+    """Mean loss of a classifier on fixed data, as a function of the parameters.
+
+    ``kind="cross_entropy"``: the binary logistic loss when the model has one output (labels in
+    {0, 1}), softmax cross-entropy otherwise (labels in 0..K-1). Both are convex functions of the
+    logits, so a linear model's loss is convex in its weights. ``kind="sigmoid_squared"`` (one
+    output only): the mean squared error of the sigmoid of the logit, ``(sigmoid(z) - y)^2``,
+    which is *not* a convex function of z: a single sigmoid neuron trained on it can have
+    exponentially many local minima (Auer, Herbster & Warmuth, "Exponentially many local minima
+    for single neurons", NeurIPS 1995). Plus ``l2/2 * ||params||^2`` when ``l2 > 0``.
 
     Args:
       apply_fn: ``(params, x) -> logits`` of shape (n, K) or (n, 1).
       x: array of shape (n, d). y: int array of shape (n,).
       l2: weight-decay coefficient, >= 0.
+      kind: one of :data:`LOSSES`.
     Returns:
       ``loss_fn(params) -> scalar``. Build it once and reuse it (compiled code is cached on it).
     Raises:
-      ValueError: x and y disagree in length, or l2 < 0.
+      ValueError: x and y disagree in length, l2 < 0, an unknown kind, or ``"sigmoid_squared"``
+        for a model with more than one output (raised when the loss is first evaluated).
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> f = lambda p, x: x * p["w"]  # one logit per row
+      >>> x, y = jnp.array([[0.0]]), jnp.array([1])
+      >>> round(float(loss_function(f, x, y, kind="sigmoid_squared")({"w": jnp.array(0.0)})), 4)
+      0.25
     """
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x has {x.shape[0]} rows but y has {y.shape[0]} labels")
     if l2 < 0:
         raise ValueError(f"l2 must be >= 0, got {l2}")
+    if kind not in LOSSES:
+        raise ValueError(f"unknown loss {kind!r}; expected one of {', '.join(LOSSES)}")
 
     def loss_fn(params):
         logits = apply_fn(params, x)
-        if logits.shape[-1] == 1:
+        if kind == "sigmoid_squared":
+            if logits.shape[-1] != 1:
+                raise ValueError(f"the sigmoid's squared error needs one output, got {logits.shape[-1]}")
+            loss = jnp.mean((jax.nn.sigmoid(logits[:, 0]) - y.astype(logits.dtype)) ** 2)
+        elif logits.shape[-1] == 1:
             loss = optax.sigmoid_binary_cross_entropy(logits[:, 0], y.astype(logits.dtype)).mean()
         else:
             loss = optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()

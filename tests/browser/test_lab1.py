@@ -434,6 +434,22 @@ def test_figure_follows_the_window_width_and_keeps_its_height(lab1):
     assert_clean(vp)
 
 
+def test_squared_loss_of_a_sigmoid_curves_downwards(lab1):
+    """The Loss control: same data, same neuron, the squared error of a sigmoid. The status line
+    reports a negative curvature on the slice where the logistic loss had none."""
+    vp = lab1["bowl"]
+    page = vp.page
+    status = page.locator(".ht-lab1-bowl .ht-status").last
+    expect(status).to_contain_text(">= 0: convex along the slice")
+    select = page.locator(".ht-lab1-bowl .ht-bowl-loss select")
+    select.select_option(label="squared error of a sigmoid")
+    expect(status).to_contain_text("not convex along this slice", timeout=UPDATE_TIMEOUT_MS)
+    expect(page.locator(".ht-lab1-bowl .ht-summary")).to_contain_text("not convex")
+    select.select_option(label="logistic (cross-entropy)")
+    expect(status).to_contain_text(">= 0: convex along the slice", timeout=UPDATE_TIMEOUT_MS)
+    assert_clean(vp)
+
+
 def test_no_errors_after_all_interactions(lab1):
     for vp in lab1_pages(lab1):
         assert_clean(vp)

@@ -250,3 +250,35 @@ def test_bad_arguments_raise_value_errors(toy):
         models.loss_function(apply_fn, toy["x"], toy["y2"][:11])
     with pytest.raises(ValueError, match="l2 must be >= 0"):
         models.loss_function(apply_fn, toy["x"], toy["y2"], l2=-0.1)
+
+
+def test_sigmoid_squared_loss_is_the_textbook_formula_and_not_convex():
+    """(sigmoid(z) - y)^2 against NumPy, and a midpoint-convexity violation in closed form.
+
+    One weight, one example x = 1 with label 0, no bias: L(w) = sigmoid(w)^2. At w = 2, 4, 6,
+    L(4) = 0.9645 exceeds (L(2) + L(6)) / 2 = 0.8861, so L is not convex (Auer, Herbster &
+    Warmuth, NeurIPS 1995); the logistic loss log(1 + e^w) passes the same test.
+    """
+    apply_fn, params = models.pure(models.LogisticRegression(3, 1, rngs=nnx.Rngs(1)))
+    x = jnp.asarray(np.random.default_rng(0).standard_normal((7, 3)), jnp.float32)
+    y = jnp.asarray([0, 1, 1, 0, 1, 0, 0])
+    got = float(models.loss_function(apply_fn, x, y, kind="sigmoid_squared")(params))
+    z = np.asarray(x, np.float64) @ np.asarray(params["linear"]["kernel"], np.float64)[:, 0] \
+        + float(params["linear"]["bias"][0])
+    np.testing.assert_allclose(got, np.mean((1 / (1 + np.exp(-z)) - np.asarray(y)) ** 2), rtol=1e-5)
+
+    def one(w, kind):
+        f = lambda p, xx: xx * p["w"]  # noqa: E731
+        return float(models.loss_function(f, jnp.ones((1, 1)), jnp.zeros(1, jnp.int32), kind=kind)(
+            {"w": jnp.float32(w)}))
+
+    sq = [one(w, "sigmoid_squared") for w in (2.0, 4.0, 6.0)]
+    assert sq[1] > (sq[0] + sq[2]) / 2 + 0.05
+    np.testing.assert_allclose(sq, [(1 / (1 + np.exp(-w))) ** 2 for w in (2.0, 4.0, 6.0)], rtol=1e-5)
+    ce = [one(w, "cross_entropy") for w in (2.0, 4.0, 6.0)]
+    assert ce[1] <= (ce[0] + ce[2]) / 2
+    with pytest.raises(ValueError, match="unknown loss 'hinge'"):
+        models.loss_function(apply_fn, x, y, kind="hinge")
+    apply3, params3 = models.pure(models.LogisticRegression(3, 3, rngs=nnx.Rngs(0)))
+    with pytest.raises(ValueError, match="needs one output"):
+        models.loss_function(apply3, x, y, kind="sigmoid_squared")(params3)

@@ -46,15 +46,22 @@ class ConvexBowl(widgets.VBox):
     Shows the loss on a filter-normalised 2-D slice through the gradient-descent solution (Li et
     al., NeurIPS 2018, arXiv 1712.09913; axes in units of the chosen half-width, colour bar
     relabelled per slice), the Hessian's eigenvalues (all >= 0), the LP verdict (HiGHS) and the
-    perceptron's update count beside Novikoff's bound.
+    perceptron's update count beside Novikoff's bound. The *Loss* control (class
+    ``ht-bowl-loss``) swaps the logistic loss for the squared error of the same sigmoid neuron,
+    which is not convex (Auer, Herbster & Warmuth, NeurIPS 1995): the slice's smallest curvature
+    then goes negative.
     """
+
+    #: The Loss control's choices: label -> ``models.loss_function`` kind.
+    LOSS_LABELS = {"logistic (cross-entropy)": "cross_entropy", "squared error of a sigmoid": "sigmoid_squared"}
 
     GRID = 41
     STEPS = 400
 
-    def __init__(self, dataset: str = "breast_cancer", seed: int = 0):
+    def __init__(self, dataset: str = "breast_cancer", seed: int = 0, loss: str = "cross_entropy"):
         self.status = Status("")
         self.dataset = _dropdown("Dataset", _BINARY, dataset, "dataset")
+        self.loss = _dropdown("Loss", list(self.LOSS_LABELS.items()), loss, "bowl-loss")
         self.span = _slider(widgets.FloatSlider, "Slice half-width (x ||w||)", "span",
                             value=1.0, min=0.1, max=3.0, step=0.1, readout_format=".1f")
         self.seed = NumberField("Direction seed", seed, 0, 99999, name="seed",
@@ -89,11 +96,13 @@ class ConvexBowl(widgets.VBox):
                          secondary_y=True, row=1, col=2)
         self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         self.dataset.observe(lambda _: self._load(), names="value")
+        self.loss.observe(lambda _: self._load(), names="value")
         self.span.observe(lambda _: self._redraw_surface(), names="value")
         self._slices: dict[float, tuple] = {}  # half-width -> (PNG, zmin, zmax, min curvature)
         s = self.span  # every value the slider offers
         self._spans = tuple(round(float(v), 1) for v in np.arange(s.min, s.max + s.step / 2, s.step))
-        controls = widgets.HBox([self.dataset, self.span, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
+        controls = widgets.HBox([self.dataset, self.loss, self.span, self.seed],
+                                layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([controls, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-bowl")
         self._load()
@@ -105,7 +114,7 @@ class ConvexBowl(widgets.VBox):
         ds = data.load(self.dataset.value)
         apply_fn, params0 = models.build(models.LogisticRegression, ds.n_features, 1)
         params0 = jax.tree.map(np.zeros_like, params0)  # start at w = 0, b = 0
-        self.loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
+        self.loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train, kind=self.loss.value)
         opt = training.make_optimizer("gd", 1.0)
         with Timer() as t_gd:
             run = training.train(self.loss_fn, params0, opt, self.STEPS, record_trajectory=True)
@@ -131,10 +140,15 @@ class ConvexBowl(widgets.VBox):
                   f"and still falling while ||w|| grows ({wnorm[1]:.2f} at step 1, {wnorm[-1]:.2f} now).")
             pc = (f"Perceptron: {percep.updates} updates before it separated the data, "
                   f"Novikoff's bound (R/gamma)^2 = {percep.novikoff_bound:,.0f}.")
+        convex = self.loss.value == "cross_entropy"
+        why = ("The logistic loss is convex, so this holds at every point." if convex else
+               "The squared error of a sigmoid is not convex, so nothing forbids negative eigenvalues, here "
+               "or anywhere else (the status line gives the smallest curvature on the slice; Auer, Herbster "
+               "& Warmuth, NeurIPS 1995).")
         self.summary.value = (
             f"<p>{lp}</p><p>{pc}</p><p>Hessian at the GD solution: {eig.size} eigenvalues, smallest "
             f"{eig[0]:.2e}, largest {eig[-1]:.2e}: <b>{'all >= 0 (up to rounding)' if eig[0] > -1e-6 * max(1.0, eig[-1]) else 'a negative one!'}</b>. "
-            f"The logistic loss is convex, so this holds at every point. ({self.STEPS} GD steps in {t_gd.ms:.0f} ms.)</p>")
+            f"{why} ({self.STEPS} GD steps in {t_gd.ms:.0f} ms.)</p>")
         self._new_directions()
 
     @guarded()
@@ -173,10 +187,12 @@ class ConvexBowl(widgets.VBox):
             # table in benchmarks/browser_lab1.py).
             self.fig.plotly_update(restyle_data={"marker.colorbar.ticktext": [colorbar_ticks(zmin, zmax)["ticktext"]]},
                                    relayout_data={"images[0].source": source}, trace_indexes=[0])
+        verdict = ("negative: the loss is not convex along this slice" if curvature < -1e-6
+                   else ">= 0: convex along the slice")
         self.status.ok(f"Slice of {self.GRID}x{self.GRID} losses, half-width {span:.1f}, sent in {t.ms:.1f} ms "
                        f"(the slices of all {len(self._spans)} half-widths took {self._slices_ms:.0f} ms when "
                        f"the directions were drawn); smallest curvature on the slice {curvature:.2e} "
-                       f"(>= 0: convex along the slice).")
+                       f"({verdict}).")
 
 
 class ProductPlayground(widgets.VBox):
