@@ -7,11 +7,11 @@ the checker runs (import the numerics inside the checker), feedback that never s
 Exercises:
   - ``lab3.interpolation_threshold``: where the random-features test error peaks (N = n;
     Belkin et al., PNAS 2019, arXiv 1812.11118).
-  - ``lab3.lazy_exponent``: the exponent of the relative weight change vs width in the NTK
-    parameterisation (-1/2; Jacot et al., arXiv 1806.07572).
+  - ``lab3.lazy_exponent``: by what factor the relative weight change shrinks from one width to
+    another in the NTK parameterisation (it scales like m^-1/2; Jacot et al., arXiv 1806.07572).
   - ``lab3.matmul_flops``: XLA's FLOP count of a matmul (from :func:`hardtrain.compute.flops`).
-  - ``lab3.halving_cost``: compute factor to halve the error on a 9th-power trend (2^9;
-    Thompson et al., arXiv 2007.05558 and IEEE Spectrum 2021).
+  - ``lab3.halving_cost``: compute factor to cut the error by a stated ratio (not a halving) on a
+    9th-power trend (Thompson et al., arXiv 2007.05558 and IEEE Spectrum 2021).
   - ``lab3.training_co2``: kg of CO2 of a stated training run (Strubell et al., ACL 2019),
     computed with :func:`hardtrain.compute.energy_kwh` and :func:`hardtrain.compute.co2_grams`.
 """
@@ -27,7 +27,9 @@ _N_TRAIN = 500          # training samples in the interpolation question
 _N_CLASSES = 10         # MNIST-1D classes
 _N_INPUTS = 40          # MNIST-1D input size
 _MATMUL = (64, 128, 32)  # (m, k, n) of the FLOP question
-_ALPHA = 9              # compute ~ (1/error)^alpha in the halving question
+_ALPHA = 9              # compute ~ (1/error)^alpha in the error-cutting question
+_ERRORS = (0.10, 0.07)   # the error-cutting question: from this error to that one
+_WIDTHS = (256, 4096)    # the lazy-training question: from this width to that one
 _RUN = {"hours": 3.0, "watts": 300.0, "pue": 1.5, "grid": 400.0}  # the CO2 question
 
 
@@ -86,23 +88,34 @@ def _lazy_truth() -> float:
     return numerator - denominator
 
 
+def _lazy_factor_truth() -> float:
+    """How many times smaller the relative weight change is at _WIDTHS[1] than at _WIDTHS[0]."""
+    m0, m1 = _WIDTHS
+    return (m1 / m0) ** (-_lazy_truth())
+
+
 def _check_lazy(answer) -> Feedback:
-    k = _as_real(answer)
-    truth = _lazy_truth()
-    if _close(k, truth, abs_=0.03):
-        return Feedback(True, "The weights move by a fixed total amount while their norm grows like the "
-                              "square root of the width: wide nets train in an almost linear regime around "
-                              "their initialisation (lazy training, the neural tangent kernel).")
-    if _close(k, -truth, abs_=0.03):
-        return Feedback(False, "Right size, wrong sign: the relative change gets smaller as the width grows.")
-    if _close(k, 2 * truth, abs_=0.03):
-        return Feedback(False, "Too steep. Each weight moves by O(1/sqrt(m)), but there are O(m) of them: "
-                               "add up the squares before taking the square root.")
-    if _close(k, 0.0, abs_=0.03):
+    f = _positive(answer, "a factor")
+    truth = _lazy_factor_truth()
+    m0, m1 = _WIDTHS
+    if _close(f, truth, rel=0.01):
+        return Feedback(True, "The relative change scales like the width to the power -1/2, so a width ratio "
+                              "r shrinks it by sqrt(r): the weights move by a fixed total amount while their "
+                              "norm grows like the square root of the width (lazy training).")
+    if _close(f, 1.0 / truth, rel=0.01):
+        return Feedback(False, "Upside down: the relative change gets smaller as the width grows, so it is "
+                               "divided by a factor larger than 1.")
+    if _close(f, m1 / m0, rel=0.01):
+        return Feedback(False, "That is the ratio of the widths itself: it assumes the change falls like 1/m. "
+                               "Read the slope of the lazy-training plot again.")
+    if _close(f, (m1 / m0) ** 0.25, rel=0.01) or _close(f, (m1 / m0) ** 2, rel=0.01):
+        return Feedback(False, "Wrong power of the width ratio. Which exponent did the dashboard's log-log "
+                               "plot show?")
+    if _close(f, 1.0, rel=0.01):
         return Feedback(False, "Then the relative change would not depend on the width. Compare how the "
                                "size of the change and the size of the initial weights grow with m.")
-    return Feedback(False, "Not that exponent. Read it off the dashboard's log-log plot (the slope), or "
-                           "compare how ||theta_T - theta_0|| and ||theta_0|| grow with the width.")
+    return Feedback(False, "Not that factor. Take the scaling law the dashboard shows and apply it to the "
+                           "ratio of the two widths.")
 
 
 # ------------------------------------------------------------------------------- matmul FLOPs
@@ -139,34 +152,46 @@ def _check_flops(answer) -> Feedback:
 # ------------------------------------------------------------------------------- halving cost
 
 def _halving_truth() -> float:
-    """Compute factor to halve the error when compute ~ (1/error)^alpha: (1/(e/2))^a / (1/e)^a = 2^a."""
+    """Compute factor to go from _ERRORS[0] to _ERRORS[1] when compute ~ (1/error)^alpha.
+
+    ``compute.halving_cost`` with ``factor = e0 / e1`` along an exact 9th-power trend:
+    (e0 / e1)^alpha.
+    """
     from hardtrain import compute
 
-    e = 0.2
+    e0, e1 = _ERRORS
     f = [1e10, 1e12, 1e14]
-    fit = compute.fit_power_law(f, [e * (x / f[0]) ** (-1.0 / _ALPHA) for x in f])
-    return float(compute.halving_cost(fit, e, 1e9).factor)
+    fit = compute.fit_power_law(f, [e0 * (x / f[0]) ** (-1.0 / _ALPHA) for x in f])
+    return float(compute.halving_cost(fit, e0, 1e9, factor=e0 / e1).factor)
 
 
 def _check_halving(answer) -> Feedback:
     f = _positive(answer, "a compute factor")
     truth = _halving_truth()
+    e0, e1 = _ERRORS
+    ratio = e0 / e1
     if _close(f, truth, rel=0.01):
-        return Feedback(True, "Halving the error multiplies the compute by 2 to the power of the exponent: "
-                              "on the ImageNet trend, hundreds of times the compute for one halving.")
-    if _close(f, 2 * _ALPHA, rel=0.01):
-        return Feedback(False, "You multiplied 2 by the exponent. In a power law the exponent applies to the "
-                               "improvement factor: raise, do not multiply.")
-    if _close(f, _ALPHA ** 2, rel=0.01):
-        return Feedback(False, "You raised the exponent to the power 2. It is the improvement factor, 2, that "
-                               "is raised to the exponent.")
-    if _close(f, truth / 2, rel=0.01) or _close(f, truth * 2, rel=0.01):
-        return Feedback(False, "Off by a factor of 2: count the powers of 2 again.")
-    if _close(f, 2 ** 4, rel=0.01):
-        return Feedback(False, "That is the theory's lower bound (4th power). The question uses the fitted "
+        return Feedback(True, "The improvement factor e_old / e_new, raised to the exponent: even a modest "
+                              "cut in the error costs tens of times the compute on a 9th-power trend.")
+    if _close(f, 2 ** _ALPHA, rel=0.01):
+        return Feedback(False, "That is the cost of halving the error. Here the error falls by a smaller "
+                               "factor: which one?")
+    if _close(f, ratio * _ALPHA, rel=0.01):
+        return Feedback(False, "You multiplied the improvement factor by the exponent. In a power law the "
+                               "exponent applies to the factor: raise, do not multiply.")
+    if _close(f, _ALPHA ** ratio, rel=0.01):
+        return Feedback(False, "You raised the exponent to the power of the improvement. It is the "
+                               "improvement factor that is raised to the exponent.")
+    if _close(f, (1.0 / (1.0 - e1 / e0)) ** _ALPHA, rel=0.01) or _close(f, (e0 / (e0 - e1)) ** _ALPHA, rel=0.01):
+        return Feedback(False, "You used the size of the cut (30%) as the factor. The power law relates "
+                               "1/error before and after: use the ratio of the two errors.")
+    if _close(f, ratio ** 4, rel=0.01):
+        return Feedback(False, "That uses the theory's lower bound (4th power). The question uses the fitted "
                                "ImageNet trend.")
-    return Feedback(False, "Not that factor. If compute ~ (1/error)^9, what happens to compute when 1/error "
-                           "doubles?")
+    if f < 1.0:
+        return Feedback(False, "A smaller error costs more compute, not less: the factor is above 1.")
+    return Feedback(False, "Not that factor. If compute ~ (1/error)^9, by what factor does 1/error grow, "
+                           "and what does the power law do to that factor?")
 
 
 # ------------------------------------------------------------------------------------ CO2
@@ -214,11 +239,13 @@ register(Exercise(
 
 register(Exercise(
     id="lab3.lazy_exponent", lab=3,
-    question=("In the NTK parameterisation the relative weight change ||theta_T - theta_0|| / ||theta_0|| "
-              "after training scales like m^k with the width m. What is k?"),
-    answer_form="one number, e.g. exercises.check('lab3.lazy_exponent', -2)",
+    question=(f"In the NTK parameterisation, a network of width m = {_WIDTHS[0]} is trained and its relative "
+              "weight change ||theta_T - theta_0|| / ||theta_0|| measured. By what factor is the relative "
+              f"change smaller for the same training at width m = {_WIDTHS[1]}?"),
+    answer_form="one positive number, e.g. exercises.check('lab3.lazy_exponent', 2.5)",
     checker=_check_lazy,
-    hints=("Read the slope of the log-log plot in the lazy-training section.",
+    hints=("Read the scaling law off the log-log plot of the lazy-training section: the slope is the "
+           "exponent of m.",
            "||theta_0|| has O(m) entries of size about 1. The function must move by O(1) to fit the data, "
            "and each weight's influence on it is scaled by 1/sqrt(m)."),
 ))
@@ -237,11 +264,12 @@ register(Exercise(
 register(Exercise(
     id="lab3.halving_cost", lab=3,
     question=(f"Suppose compute grows like (1/error)^{_ALPHA}, the fitted ImageNet trend of Thompson et al. "
-              "By what factor must the compute grow to halve the error?"),
+              f"By what factor must the compute grow to bring the error from {_ERRORS[0]:g} down to "
+              f"{_ERRORS[1]:g}? (Give 3 significant digits.)"),
     answer_form="one positive number, e.g. exercises.check('lab3.halving_cost', 10)",
     checker=_check_halving,
-    hints=("Halving the error doubles 1/error.",
-           "If y = x^a and x doubles, y is multiplied by 2^a."),
+    hints=("Write the compute before and after as (1/error)^9 and divide.",
+           "If y = x^a and x is multiplied by r, y is multiplied by r^a. What is r here?"),
 ))
 
 register(Exercise(
