@@ -13,6 +13,9 @@ import numpy as np
 
 from hardtrain.exercises import Exercise, Feedback, MalformedAnswer, register  # noqa: F401
 
+#: The targets of the transfer exercise lab2.irrational_ratio: (1,0) -> (3,1), (0,1) -> (1,1).
+TRANSFER_TARGETS = ((3, 1), (1, 1))
+
 #: The hypergraph of the splitting exercise, elements numbered from 1 as in the lab.
 SPLIT_TEXT = "1 2 3 | 3 4 | 4 5 | 1 5 | 2 4"
 
@@ -96,10 +99,15 @@ def _check_ratio(answer) -> Feedback:
     if arr.size != 1:
         raise MalformedAnswer(f"Got {arr.size} numbers; give one number, the ratio w2/w1.")
     r = float(arr.reshape(()))
-    opt = hardness.irrational_optimum()
+    opt = hardness.irrational_optimum(TRANSFER_TARGETS)
+    page = hardness.irrational_optimum()
     if abs(r - opt.ratio) <= 1e-4:
-        return Feedback(True, "Every minimiser has this ratio, and it is irrational: no weights with "
-                              "rational entries reach the global minimum, however large the denominators.")
+        return Feedback(True, "Every minimiser has this ratio, and it is irrational again: the top "
+                              "eigenvector of a symmetric integer matrix is irrational unless its "
+                              "eigenvalues are rational. No weights with rational entries reach this minimum.")
+    if abs(r - page.ratio) <= 1e-3:
+        return Feedback(False, "That is the ratio of the page's example. The targets changed: redo the "
+                               "analysis for the new matrix of targets.")
     if abs(r - 1.0 / opt.ratio) <= 1e-3:
         return Feedback(False, "That is w1/w2, the ratio upside down.")
     if abs(r - opt.loss) <= 1e-3:
@@ -137,11 +145,13 @@ register(Exercise(
 
 register(Exercise(
     id="lab2.irrational_ratio", lab=2,
-    question=("In the two-output ReLU example f(x) = a relu(w . x) with data (1,0) -> (2,1) and "
-              "(0,1) -> (1,1), what is the ratio w2/w1 at the global minimum? Give 4 decimals."),
+    question=("The same network f(x) = a relu(w . x), now with data (1,0) -> (3,1) and (0,1) -> (1,1) "
+              "(the page used (2,1) for the first point). What is the ratio w2/w1 at the global minimum? "
+              "Give 4 decimals."),
     answer_form="one number, e.g. exercises.check('lab2.irrational_ratio', 0.5)",
     checker=_check_ratio,
-    hints=("With both inputs active the two outputs form the rank-1 matrix a w^T: the best w is the "
-           "top eigenvector of Y = [[2, 1], [1, 1]].",
-           "The top eigenvalue of Y is (3 + sqrt5)/2; its eigenvector (1, t) solves (2 - lambda) + t = 0."),
+    hints=("With both inputs active the two outputs form the rank-1 matrix a w^T, as on the page: the best "
+           "w is the top eigenvector of the new matrix of targets.",
+           "Find the larger eigenvalue lambda of the 2 x 2 target matrix; its eigenvector (1, t) solves "
+           "(y11 - lambda) + y12 t = 0."),
 ))

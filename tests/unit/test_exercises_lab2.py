@@ -2,7 +2,8 @@
 
 Ground truth is computed here independently: the splittings of the exercise's hypergraph by
 brute force over all 2^5 colourings, the point count from the construction's definition
-(1 + n + m + 6), and the ratio (sqrt5 - 1)/2 from the eigenvector of [[2, 1], [1, 1]] (NumPy).
+(1 + n + m + 6), and the transfer ratio sqrt2 - 1 from the top eigenvector of [[3, 1], [1, 1]]
+(NumPy), beside the page's (sqrt5 - 1)/2 from [[2, 1], [1, 1]].
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ N = 1 + max(max(s) for s in SUBSETS)
 SPLITTINGS = [c for c in itertools.product((0, 1), repeat=N)
               if all(len({c[i] for i in s}) == 2 for s in SUBSETS)]
 POINTS = 1 + N + len(SUBSETS) + 6
-_vals, _vecs = np.linalg.eigh(np.array([[2.0, 1.0], [1.0, 1.0]]))
-RATIO = float(_vecs[1, -1] / _vecs[0, -1])
+_vals, _vecs = np.linalg.eigh(np.array([[3.0, 1.0], [1.0, 1.0]]))
+RATIO = float(_vecs[1, -1] / _vecs[0, -1])  # the exercise's data
+_pv, _pvecs = np.linalg.eigh(np.array([[2.0, 1.0], [1.0, 1.0]]))
+PAGE_RATIO = float(_pvecs[1, -1] / _pvecs[0, -1])  # the page's example
 
 FORBIDDEN = {
     "lab2.splitting": [", ".join(map(str, c)) for c in SPLITTINGS] + ["".join(map(str, c)) for c in SPLITTINGS],
     "lab2.points": [str(POINTS)],
-    "lab2.irrational_ratio": [f"{RATIO:.3f}", f"{RATIO:.4f}", "sqrt5 - 1", "sqrt(5) - 1", "sqrt5-1"],
+    "lab2.irrational_ratio": [f"{RATIO:.3f}", f"{RATIO:.4f}", "sqrt2 - 1", "sqrt(2) - 1", "sqrt2-1", "0.41"],
 }
 
 
@@ -46,7 +49,8 @@ def test_registered():
 
 def test_ground_truth_is_sane():
     assert len(SPLITTINGS) == 2 and POINTS == 17  # 1 + 5 + 5 + 6; one splitting and its swap
-    assert abs(RATIO - (5 ** 0.5 - 1) / 2) < 1e-12
+    assert abs(RATIO - (2 ** 0.5 - 1)) < 1e-12
+    assert abs(PAGE_RATIO - (5 ** 0.5 - 1) / 2) < 1e-12
 
 
 def test_every_splitting_accepted():
@@ -89,11 +93,13 @@ def test_points():
 def test_ratio():
     assert exercises.check("lab2.irrational_ratio", round(RATIO, 4))
     assert exercises.check("lab2.irrational_ratio", RATIO)
-    for wrong in (1 / RATIO, 0.5, 0.62, -RATIO, 0.1459, 5 / 8):
+    for wrong in (1 / RATIO, 0.5, PAGE_RATIO, -RATIO, (2 - 2 ** 0.5) ** 2, 5 / 12):
         fb = exercises.check("lab2.irrational_ratio", wrong)
         assert not fb
         hides("lab2.irrational_ratio", fb.message)
     assert "upside down" in exercises.check("lab2.irrational_ratio", 1 / RATIO).message
+    assert "page's example" in exercises.check("lab2.irrational_ratio", PAGE_RATIO).message
+    assert "minimal loss" in exercises.check("lab2.irrational_ratio", (2 - 2 ** 0.5) ** 2).message
     for bad in ((1, 2), float("inf"), "golden"):
         fb = exercises.check("lab2.irrational_ratio", bad)
         assert not fb

@@ -65,23 +65,41 @@ class IrrationalOptimum:
     stationary_ratios: tuple
 
 
-@functools.lru_cache(maxsize=1)
-def irrational_optimum() -> IrrationalOptimum:
+def irrational_optimum(targets=((2, 1), (1, 1))) -> IrrationalOptimum:
     """Solve the two-output ReLU example exactly with sympy.
 
     For fixed active w the optimal a is least squares, a = Y w / ||w||^2, leaving the profile
     loss ||Y||_F^2 - w^T Y^T Y w / ||w||^2. Along w = (1, t), t > 0, its derivative's roots are
     solved symbolically; the root with t > 0 is the minimiser, and the loss there is simplified
-    to (7 - 3 sqrt5)/2. The other patterns are solved the same way (one point active:
-    the other target's squared norm remains).
+    (to (7 - 3 sqrt5)/2 for the lab's data). The other patterns are solved the same way (one
+    point active: the other target's squared norm remains).
 
+    Args:
+      targets: the symmetric 2 x 2 matrix Y of integer targets, ``((y11, y12), (y21, y22))``:
+        input (1, 0) maps to (y11, y21) and (0, 1) to (y12, y22). Default: the lab's
+        ``((2, 1), (1, 1))``; lab 2's transfer exercise uses another one.
     Returns:
-      An :class:`IrrationalOptimum` (cached: computed once per process).
+      An :class:`IrrationalOptimum` (cached per ``targets``: computed once per process).
+    Raises:
+      ValueError: targets not a symmetric 2 x 2 matrix.
+      RuntimeError: not exactly one positive stationary ratio (both inputs cannot stay active).
+
+    Examples:
+      >>> round(irrational_optimum(((3, 1), (1, 1))).ratio, 4)  # sqrt(2) - 1
+      0.4142
     """
+    Y = np.asarray(targets, float)
+    if Y.shape != (2, 2) or Y[0, 1] != Y[1, 0]:
+        raise ValueError(f"targets must be a symmetric 2 x 2 matrix, got {targets!r}")
+    return _irrational_optimum(tuple(tuple(int(v) if float(v).is_integer() else v for v in row) for row in targets))
+
+
+@functools.lru_cache(maxsize=8)
+def _irrational_optimum(targets) -> IrrationalOptimum:
     import sympy as sp
 
     t = sp.symbols("t", real=True)
-    Y = sp.Matrix([[2, 1], [1, 1]])  # columns: y1, y2
+    Y = sp.Matrix(targets)  # columns: y1, y2
     w = sp.Matrix([1, t])
     prof = sp.simplify((Y.T * Y).trace() - (w.T * Y.T * Y * w)[0] / (w.T * w)[0])
     crit = sp.solve(sp.numer(sp.together(sp.diff(prof, t))), t)
@@ -102,7 +120,7 @@ def irrational_optimum() -> IrrationalOptimum:
                 "none active": (sp.Integer((Y.T * Y).trace()), float((Y.T * Y).trace()))}
     wf = np.array([1.0, float(ratio)])
     wf /= np.linalg.norm(wf)
-    a = IRRATIONAL_Y.T @ wf  # = Y w / ||w||^2 with ||w|| = 1 (Y symmetric here)
+    a = np.asarray(targets, float).T @ wf  # = Y w / ||w||^2 with ||w|| = 1 (Y symmetric here)
     return IrrationalOptimum(float(loss), float(ratio), loss, ratio, a, wf, plateaus, crit)
 
 
