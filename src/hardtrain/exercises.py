@@ -274,7 +274,8 @@ def _close(x, y, rel: float = 0.0, abs_: float = 0.0) -> bool:
 # --------------------------------------------------------------------------------------------
 
 #: Hidden units in the symmetry question (the notebook asks for H = 4).
-_SYM_H = 4
+_SYM_H = 3        # hidden units per layer in lab1.symmetries
+_SYM_LAYERS = 2   # hidden layers in lab1.symmetries (the page shows one layer: a transfer question)
 
 
 def _symmetry_count(h: int) -> int:
@@ -290,42 +291,41 @@ def _symmetry_count(h: int) -> int:
 def _check_symmetries(answer) -> Feedback:
     n = _as_count(answer)
     h = _SYM_H
-    truth = _symmetry_count(h)
+    layers = _SYM_LAYERS
+    one = _symmetry_count(h)
+    truth = one ** layers
     if n == truth:
-        return Feedback(True, "Permutations of the hidden units times independent sign flips of each unit: "
-                              "every minimum of this net has that many copies, all with the same loss.")
-    if n == math.factorial(h):
-        return Feedback(False, "You counted the permutations of the hidden units but not the sign flips: "
-                               "tanh is odd, so flipping the signs of one unit's incoming weights, bias and "
-                               "outgoing weight also leaves the function unchanged.")
-    if n == 2 ** h:
-        return Feedback(False, "You counted the sign flips but not the permutations: reordering the hidden "
-                               "units (with their weights) also leaves the function unchanged.")
-    if n == 2 * math.factorial(h):
-        return Feedback(False, "You allowed one sign flip for the whole layer. Each hidden unit can flip "
-                               "its own signs, independently of the others.")
-    if n == 2 ** h + math.factorial(h):
-        return Feedback(False, "You added the two kinds of symmetry. They combine freely: any reordering can "
-                               "be followed by any choice of signs, so the counts multiply.")
+        return Feedback(True, "Each hidden layer has its own permutations and per-unit sign flips, and the "
+                              "layers' moves combine freely: the counts multiply. Every minimum of this net "
+                              "has that many copies, all with the same loss.")
+    if n == one:
+        return Feedback(False, "You counted one hidden layer's symmetries. The second hidden layer has its "
+                               "own reorderings and sign flips, independent of the first.")
+    if n == one * layers:
+        return Feedback(False, "You added the layers' counts. Any move of one layer can be combined with any "
+                               "move of the other: multiply.")
+    if n == _symmetry_count(h * layers):
+        return Feedback(False, "You treated all the hidden units as one layer. A unit can only trade places "
+                               "with a unit of its own layer: its weights connect to specific layers.")
+    if n == math.factorial(h) ** layers or n == math.factorial(h * layers):
+        return Feedback(False, "You counted the reorderings of the hidden units but not the sign flips: tanh "
+                               "is odd, so flipping the signs of one unit's incoming weights, bias and "
+                               "outgoing weights also leaves the function unchanged.")
+    if n == 2 ** (h * layers):
+        return Feedback(False, "You counted the sign flips but not the reorderings of the units within each "
+                               "layer.")
     if n == truth - 1:
         return Feedback(False, "Almost: you left out the trained setting itself. The question counts all "
                                "settings that compute the function, the original included.")
-    if n == 2 * truth:
-        return Feedback(False, "Too many: you counted one symmetry too many. Only permutations of the hidden "
-                               "units and per-unit sign flips count; the output bias has no partner, and "
-                               "flipping the sign of the whole output changes the function.")
-    if 2 * n == truth:
-        return Feedback(False, "Off by a factor of 2: each of the H hidden units has its own, independent "
-                               "sign flip.")
+    if n == 2 * truth or 2 * n == truth:
+        return Feedback(False, "Off by a factor of 2: each hidden unit has exactly one sign flip of its own, "
+                               "and the output layer has none.")
     for other in range(1, 8):
-        if other != h and n == _symmetry_count(other):
-            return Feedback(False, f"That is the count for H = {other} hidden units; the question has "
-                                   f"H = {h}.")
-    if n in (h, 2 * h, h * h, 2 ** (2 * h)):
-        return Feedback(False, "Too few: the symmetries of different units combine, so the count grows "
-                               "much faster than H. Count the reorderings and the sign choices, then combine.")
-    return Feedback(False, "Not the right count. Two kinds of moves leave a tanh net's function unchanged; "
-                           "count each kind for H hidden units and combine them. "
+        if n == _symmetry_count(other):
+            return Feedback(False, f"That is the count for a single hidden layer of {other} units. This net has "
+                                   f"{layers} hidden layers.")
+    return Feedback(False, "Not the right count. Two kinds of moves leave a tanh layer's function unchanged; "
+                           "count them for one hidden layer, then ask how two layers combine. "
                            "exercises.hint('lab1.symmetries') gives a nudge.")
 
 
@@ -441,16 +441,16 @@ def _check_divergence(answer) -> Feedback:
 
 register(Exercise(
     id="lab1.symmetries", lab=1,
-    question=("A network f(x) = tanh(x W1 + b1) W2 + b2 has H = 4 hidden units. For generic trained "
-              "weights, how many weight settings (the trained one included) compute exactly the same "
-              "function?"),
+    question=("A network f(x) = tanh(tanh(x W1 + b1) W2 + b2) W3 + b3 has two hidden layers of 3 tanh units "
+              "each. For generic trained weights, how many weight settings (the trained one included) "
+              "compute exactly the same function?"),
     answer_form="a whole number, e.g. exercises.check('lab1.symmetries', 10)",
     checker=_check_symmetries,
-    hints=("Two kinds of moves leave a tanh net's function unchanged: reorder the hidden units (each "
-           "with its weights), and flip the signs of one unit's incoming weights, bias and outgoing "
-           "weight (tanh is odd). Count each kind for H = 4.",
-           "The two kinds are independent: any reordering can be followed by any choice of signs for "
-           "the units. How do independent choices combine?"),
+    hints=("Within one hidden layer, two kinds of moves leave the function unchanged: reorder the units "
+           "(each with its weights), and flip the signs of one unit's incoming weights, bias and outgoing "
+           "weights (tanh is odd). Count them for one layer of 3 units first.",
+           "A move of the first hidden layer and a move of the second can be made one after the other, in "
+           "any combination. How do independent choices combine?"),
 ))
 
 register(Exercise(

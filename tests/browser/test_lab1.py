@@ -391,7 +391,7 @@ def test_mlp_train_button(lab1):
 
 
 def test_exercise_box_gives_feedback_without_the_answer(lab1):
-    question = "H = 4 hidden units"
+    question = "two hidden layers of 3 tanh units"
     holders = [vp for vp in lab1_pages(lab1)
                if vp.page.locator(".ht-exercise").filter(has_text=question).count()]
     assert holders, f"no lab-1 page has the exercise box about {question!r}"
@@ -403,11 +403,11 @@ def test_exercise_box_gives_feedback_without_the_answer(lab1):
     answer.fill("many")
     answer.press("Enter")
     expect(feedback).to_contain_text("Type a number", timeout=UPDATE_TIMEOUT_MS)
-    answer.fill("24")  # 4!: the permutations only
+    answer.fill("36")  # 3! * 3!: the permutations only
     answer.press("Enter")
     expect(feedback).to_contain_text("Not yet", timeout=UPDATE_TIMEOUT_MS)
     expect(feedback).to_contain_text("sign flips")
-    assert "384" not in feedback.inner_text(), "the feedback gives the answer away"
+    assert "2304" not in feedback.inner_text(), "the feedback gives the answer away"
     assert_clean(vp)
 
 

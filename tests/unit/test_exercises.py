@@ -1,9 +1,9 @@
 """Tests of hardtrain.exercises: the self-checks of the labs.
 
 Ground truth, independent of the checkers:
-  - lab1.symmetries: :func:`hardtrain.landscape.tanh_symmetries` lists the equivalent settings of
-    a random H = 4 tanh net; we verify that they compute the same function and are pairwise
-    distinct, and count them.
+  - lab1.symmetries: every combination of a permutation and sign flips in each hidden layer of a
+    random tanh net with two hidden layers of 3 units, enumerated in NumPy; we verify that they
+    compute the same function and are pairwise distinct, and count them.
   - lab1.saddle: the Hessian of (a w - 1)^2 derived by hand, [[2 w^2, 4 a w - 2], [4 a w - 2, 2 a^2]],
     at the origin, with float64 NumPy eigenvalues.
   - lab1.divergence: the same hand-derived Hessian at (1, 1) gives 2 / lambda_max, and plain GD
@@ -13,6 +13,8 @@ Messages for wrong or malformed answers must never contain the expected answer.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import dataclasses
 import inspect
@@ -44,7 +46,7 @@ LAB1 = ("lab1.symmetries", "lab1.saddle", "lab1.divergence")
 # What each exercise's answer looks like as text: none of these may appear in a message for a
 # wrong or malformed answer (nor in a hint).
 FORBIDDEN = {
-    "lab1.symmetries": ["384"],
+    "lab1.symmetries": ["2304", "2,304", "48^2", "48 ** 2"],
     "lab1.saddle": ["-2", "\u22122", "\u00b12", "+-2"],
     "lab1.divergence": ["0.5", "0,5", "1/2", " .5", "0.50"],
 }
@@ -193,40 +195,58 @@ def test_core_module_imports_no_widgets_or_plotting():
 
 # ------------------------------------------------------------------------------- lab1.symmetries
 
-def test_symmetries_ground_truth_from_tanh_symmetries():
-    """A random H = 4 tanh net has exactly as many distinct equivalent settings as the check accepts."""
-    apply_fn, params = models.pure(models.MLP(3, (4,), 2, activation="tanh", rngs=nnx.Rngs(0)))
-    params = jax.tree.map(lambda p: p + 0.1 * jnp.arange(p.size, dtype=p.dtype).reshape(p.shape), params)
-    copies = landscape.tanh_symmetries(params)
-    x = jax.random.normal(jax.random.key(1), (16, 3))
-    y0 = np.asarray(apply_fn(params, x))
-    flat = set()
-    for c in copies:
-        np.testing.assert_allclose(np.asarray(apply_fn(c, x)), y0, atol=1e-5)
-        flat.add(tuple(np.round(np.asarray(jax.flatten_util.ravel_pytree(c)[0]), 5)))
-    assert len(flat) == len(copies) == 2 ** 4 * math.factorial(4)
-    assert exercises.check("lab1.symmetries", len(copies)).correct
+def _two_layer_tanh(params, x):
+    (w1, b1), (w2, b2), (w3, b3) = params
+    return np.tanh(np.tanh(x @ w1 + b1) @ w2 + b2) @ w3 + b3
 
 
-@pytest.mark.parametrize("answer", [384, 384.0, np.int64(384), np.float32(384), jnp.int32(384),
-                                    np.array(384), np.array([384]), Fraction(384), 2 ** 4 * math.factorial(4)])
+def test_symmetries_ground_truth_by_enumeration():
+    """A random tanh net with two hidden layers of 3 units: every combination of a permutation and
+    sign flips in each layer computes the same function, and all are distinct settings (NumPy,
+    independent of the package); the check accepts exactly their number."""
+    rng = np.random.default_rng(0)
+    sizes = (2, 3, 3, 2)
+    params = [(rng.standard_normal((a, b)), rng.standard_normal(b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    x = rng.standard_normal((8, 2))
+    y0 = _two_layer_tanh(params, x)
+    moves = [(np.array(p), np.array(sg)) for p in itertools.permutations(range(3))
+             for sg in itertools.product((1.0, -1.0), repeat=3)]
+    settings_seen = set()
+    for (p1, s1) in moves:
+        for (p2, s2) in moves:
+            (w1, b1), (w2, b2), (w3, b3) = params
+            # layer 1: permute and flip columns of W1, b1; rows of W2 follow
+            nw1, nb1 = w1[:, p1] * s1, b1[p1] * s1
+            nw2 = (w2[p1, :] * s1[:, None])
+            # layer 2: permute and flip columns of W2, b2; rows of W3 follow
+            nw2, nb2 = nw2[:, p2] * s2, b2[p2] * s2
+            nw3 = w3[p2, :] * s2[:, None]
+            new = [(nw1, nb1), (nw2, nb2), (nw3, b3)]
+            np.testing.assert_allclose(_two_layer_tanh(new, x), y0, atol=1e-12)
+            settings_seen.add(tuple(np.round(np.concatenate([a.ravel() for pair in new for a in pair]), 9)))
+    assert len(settings_seen) == (2 ** 3 * math.factorial(3)) ** 2 == 2304
+    assert exercises.check("lab1.symmetries", len(settings_seen)).correct
+
+
+@pytest.mark.parametrize("answer", [2304, 2304.0, np.int64(2304), np.float32(2304), jnp.int32(2304),
+                                    np.array(2304), np.array([2304]), Fraction(2304), 48 ** 2])
 def test_symmetries_accepts_the_count_in_any_numeric_form(answer):
     fb = exercises.check("lab1.symmetries", answer)
     assert fb.correct, fb.message
 
 
 @pytest.mark.parametrize("answer, fragment", [
-    (24, "permutations of the hidden units but not the sign flips"),
-    (16, "sign flips but not the permutations"),
-    (40, "added"),
-    (383, "left out the trained setting"),
-    (768, "Too many"),
-    (192, "factor of 2"),
-    (48, "one sign flip for the whole layer"),
-    (3840, "H = 5"),
-    (8, "H = 2"),
-    (4, "Too few"),
-    (100, "Two kinds of moves"),
+    (48, "one hidden layer's symmetries"),
+    (96, "added the layers' counts"),
+    (2 ** 6 * math.factorial(6), "as one layer"),
+    (36, "not the sign flips"),
+    (720, "not the sign flips"),
+    (64, "sign flips but not the reorderings"),
+    (2303, "left out the trained setting"),
+    (4608, "factor of 2"),
+    (1152, "factor of 2"),
+    (384, "single hidden layer of 4 units"),
+    (100, "how two layers combine"),
 ])
 def test_symmetries_wrong_answers_get_targeted_hints(answer, fragment):
     fb = exercises.check("lab1.symmetries", answer)
@@ -236,7 +256,7 @@ def test_symmetries_wrong_answers_get_targeted_hints(answer, fragment):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(min_value=-10 ** 6, max_value=10 ** 6).filter(lambda n: n != 384))
+@given(st.integers(min_value=-10 ** 6, max_value=10 ** 6).filter(lambda n: n != 2304))
 def test_symmetries_never_reveals_the_answer(n):
     fb = exercises.check("lab1.symmetries", n)
     assert not fb.correct
@@ -369,7 +389,7 @@ def test_divergence_never_reveals_the_answer(x):
 # ------------------------------------------------------------------------------- malformed answers
 
 MALFORMED = {
-    "lab1.symmetries": ["384", None, True, float("nan"), float("inf"), 384.5, 0, -384, [384, 1],
+    "lab1.symmetries": ["2304", None, True, float("nan"), float("inf"), 2304.5, 0, -2304, [2304, 1],
                         {"n": 384}, {384}, 1j, object(), np.array([]), [[1, 2], [3]]],
     "lab1.saddle": ["-2, 2", None, 2.0, (1.0, 2.0, 3.0), (float("nan"), 2.0), (1j, 2), [True, False],
                     {-2: 1, 2: 1}, np.ones((3, 3)), [[1, 2], [3]], object(), ["a", "b"]],
