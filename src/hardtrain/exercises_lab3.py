@@ -5,8 +5,9 @@ Conventions are those of :mod:`hardtrain.exercises`: ids ``"lab3.<name>"``, answ
 the checker runs (import the numerics inside the checker), feedback that never states the answer.
 
 Exercises:
-  - ``lab3.interpolation_threshold``: where the random-features test error peaks (N = n;
-    Belkin et al., PNAS 2019, arXiv 1812.11118).
+  - ``lab3.interpolation_threshold``: where the random-features test error peaks when some
+    training samples are exact copies (N = the number of distinct samples; Belkin et al., PNAS
+    2019, arXiv 1812.11118).
   - ``lab3.lazy_exponent``: by what factor the relative weight change shrinks from one width to
     another in the NTK parameterisation (it scales like m^-1/2; Jacot et al., arXiv 1806.07572).
   - ``lab3.matmul_flops``: XLA's FLOP count of a matmul (from :func:`hardtrain.compute.flops`).
@@ -24,6 +25,7 @@ from hardtrain.exercises import Exercise, Feedback, MalformedAnswer, _as_real, _
 
 # The numbers the questions state (the answers are computed from them when a check runs).
 _N_TRAIN = 500          # training samples in the interpolation question
+_N_COPIES = 20          # of which this many are exact copies of other samples (same input and label)
 _N_CLASSES = 10         # MNIST-1D classes
 _N_INPUTS = 40          # MNIST-1D input size
 _MATMUL = (64, 128, 32)  # (m, k, n) of the FLOP question
@@ -43,25 +45,30 @@ def _positive(answer, what: str) -> float:
 # --------------------------------------------------------------------- interpolation threshold
 
 def _threshold_truth() -> int:
-    """The smallest N at which N random features can interpolate n generic samples.
+    """The smallest N at which N random features interpolate the question's training set.
 
     The min-norm least-squares fit solves K separate systems Phi b_k = y_k with n equations and
-    N unknowns each; they are solvable for every y exactly when Phi (n x N) has rank n, which
-    for generic features first happens at N = n.
+    N unknowns each. A sample that copies another (same input, same label) repeats an equation,
+    so only the n - copies distinct samples constrain the fit: the systems are solvable for
+    every labelling of them once Phi has that rank, which for generic features first happens at
+    N = n - copies.
     """
-    from hardtrain import overparam
-
-    widths = overparam.default_widths(_N_TRAIN)  # the sweep the lab runs always contains n
-    return min(w for w in widths if w >= _N_TRAIN)
+    return _N_TRAIN - _N_COPIES
 
 
 def _check_threshold(answer) -> Feedback:
     n_feat = _positive(answer, "a number of features")
     truth = _threshold_truth()
-    if _close(n_feat, truth, rel=0.02):
-        return Feedback(True, "At N = n the features can first fit every (noisy) training label exactly, "
-                              "and only just: the single interpolating solution needs a huge norm, and it "
-                              "generalises worst. More features leave room for a smaller-norm fit.")
+    if _close(n_feat, truth, rel=0.005):
+        return Feedback(True, "A copied sample repeats an equation that is already there, so the threshold "
+                              "counts distinct samples: there the features can first fit every training "
+                              "label exactly, and only just, with a huge-norm solution that generalises worst.")
+    if _close(n_feat, _N_TRAIN, rel=0.005):
+        return Feedback(False, "That counts every sample, copies included. Does a sample that repeats another "
+                               "(same input, same label) add a new equation to the least-squares system?")
+    if _close(n_feat, _N_TRAIN + _N_COPIES, rel=0.005) or _close(n_feat, _N_TRAIN - 2 * _N_COPIES, rel=0.005):
+        return Feedback(False, "Count the distinct samples again: each copy is one extra row of an equation "
+                               "that already exists.")
     if _close(n_feat, truth / _N_CLASSES, rel=0.02):
         return Feedback(False, "You divided by the number of classes. Each class's output is a separate "
                                "least-squares problem with N unknowns and one equation per sample.")
@@ -227,12 +234,13 @@ def _check_co2(answer) -> Feedback:
 register(Exercise(
     id="lab3.interpolation_threshold", lab=3,
     question=(f"Random ReLU features are fitted by minimum-norm least squares to n = {_N_TRAIN} MNIST-1D "
-              f"training samples ({_N_CLASSES} classes, 15% noisy labels). At which number of features N "
-              "does the test error peak?"),
+              f"training samples ({_N_CLASSES} classes, 15% noisy labels), but {_N_COPIES} of the {_N_TRAIN} are "
+              "exact copies of other samples in the set (same input, same label). At which number of "
+              "features N does the test error peak?"),
     answer_form="one positive number, e.g. exercises.check('lab3.interpolation_threshold', 1234)",
     checker=_check_threshold,
     hints=("The peak sits where the model can first fit every training label exactly (zero training "
-           "error), and only just.",
+           "error), and only just. What do the copies change in that?",
            "Each class's output is a linear system with one equation per training sample and one unknown "
            "per feature. When does such a system first have a solution for any right-hand side?"),
 ))

@@ -19,7 +19,7 @@ IDS = ("lab3.interpolation_threshold", "lab3.lazy_exponent", "lab3.matmul_flops"
        "lab3.training_co2")
 
 RIGHT = {
-    "lab3.interpolation_threshold": 500,
+    "lab3.interpolation_threshold": 480,  # 500 samples, 20 of them copies
     "lab3.lazy_exponent": 4.0,  # (4096 / 256) ** 0.5
 
     "lab3.matmul_flops": 2 * 64 * 128 * 32,
@@ -28,7 +28,7 @@ RIGHT = {
 }
 
 FORBIDDEN = {
-    "lab3.interpolation_threshold": ["500"],
+    "lab3.interpolation_threshold": ["480"],
     "lab3.lazy_exponent": ["4.0", "sqrt(16)", "factor of 4", " 4 "],
     "lab3.matmul_flops": ["524288", "524,288", "524 288"],
     "lab3.halving_cost": ["24.8", "24.81", "1.43"],
@@ -36,7 +36,8 @@ FORBIDDEN = {
 }
 
 WRONG = {  # (answer, a phrase the targeted message must contain)
-    "lab3.interpolation_threshold": [(50, "divided"), (5000, "multiplied"), (40, "input dimension"),
+    "lab3.interpolation_threshold": [(500, "copies included"), (520, "distinct samples again"),
+                                     (48, "divided"), (4800, "multiplied"), (40, "input dimension"),
                                      (123, "Not there")],
     "lab3.lazy_exponent": [(0.25, "Upside down"), (16, "ratio of the widths"), (2.0, "Wrong power"),
                            (256, "Wrong power"), (1.0, "not depend"), (3.0, "Not that")],
@@ -66,6 +67,17 @@ def test_interpolation_threshold_is_where_the_features_reach_full_rank():
     phi = np.maximum(x @ w, 0)
     ranks = [np.linalg.matrix_rank(phi[:, :N]) for N in (n - 1, n, n + 1)]
     assert ranks == [n - 1, n, n]  # N = n is the first width that can fit any labels exactly
+    # with copies: 6 of the 60 samples repeat others; the rank, hence the threshold, is 54
+    xc = np.concatenate([x[:54], x[:6]])
+    phic = np.maximum(xc @ w, 0)
+    ranks = [np.linalg.matrix_rank(phic[:, :N]) for N in (53, 54, 60, 120)]
+    assert ranks == [53, 54, 54, 54]
+    # and the min-norm fit reaches zero training error from N = 54 on, for any labels of the distinct rows
+    y = np.concatenate([rng.standard_normal(54), np.zeros(6)])
+    y[54:] = y[:6]  # a copy has the same label
+    for N, fits in ((53, False), (54, True)):
+        b = np.linalg.pinv(phic[:, :N]) @ y
+        assert (np.abs(phic[:, :N] @ b - y).max() < 1e-6) == fits
 
 
 def test_lazy_exponent_matches_a_measured_slope():
