@@ -156,6 +156,63 @@ CLAIMS = [
 ]
 
 
+# ------------------------------------------------------------------ lazy training, width, cost
+
+LAZY = _load("lazy_training.json")
+
+
+def c_lazy():
+    from hardtrain import compute
+
+    sweep = LAZY["result"]["sweep"]
+    w = sweep["widths"]
+    rel = np.asarray([np.mean(x) for x in sweep["metrics"]["relative_change"]])
+    loss = np.asarray([np.mean(x) for x in sweep["metrics"]["final_loss"]])
+    slope = compute.fit_power_law(w, rel).exponent
+    ok = (w[0] == 32 and w[-1] == 8192 and round(rel[0], 2) == 0.28 and round(rel[-1], 2) == 0.02
+          and round(slope, 2) == -0.48 and np.all(np.abs(loss - 0.41) < 0.02))
+    return ok, f"relative change {rel[0]:.3f} at m = {w[0]}, {rel[-1]:.3f} at m = {w[-1]}; slope {slope:.3f}; loss {np.round(loss, 3)}"
+
+
+def c_width():
+    res = WIDTH["result"]
+    hard, memo = res["hard_instance"], res["memorisation"]
+    rate_h = dict(zip(hard["widths"], [float(np.mean(np.asarray(a) == 0)) for a in hard["metrics"]["errors"]]))
+    rate_m = dict(zip(memo["widths"], [float(np.mean(np.asarray(a) == 0)) for a in memo["metrics"]["train_error"]]))
+    ok = (round(100 * rate_h[2]) == 0 and round(100 * rate_h[3]) == 34 and round(100 * rate_h[4]) == 78
+          and all(rate_h[w] == 1.0 for w in hard["widths"] if w >= 6)
+          and len(hard["metrics"]["errors"][0]) == 32
+          and all(rate_m[w] == 0.0 for w in memo["widths"] if w <= 8) and rate_m[16] == 0.75
+          and all(rate_m[w] == 1.0 for w in memo["widths"] if w >= 32)
+          and memo["settings"]["n_train"] == 500 and len(memo["settings"]["seeds"]) == 8)
+    return ok, f"hard instance {rate_h}; random labels {rate_m}"
+
+
+def c_price_energy():
+    from hardtrain import compute
+
+    rungs = LADDER["result"]["rungs"]
+    fit = compute.fit_power_law([r["flops"] for r in rungs], [r["test_error"] for r in rungs])
+    last = rungs[-1]
+    est = compute.halving_cost(fit, last["test_error"], last["flops"] / last["seconds"])
+    a = compute.DEFAULT_ASSUMPTIONS
+    ok = (round(est.kwh, 1) == 0.3 and abs(est.gco2 - 140) <= 10 and a.watts == 65 and a.grid_gco2_per_kwh == 475
+          and abs(rungs[0]["test_error"] - 0.75) < 0.01 and abs(last["test_error"] - 0.43) < 0.01)
+    return ok, f"{est.kwh:.3f} kWh, {est.gco2:.0f} g CO2 at {a.watts} W and {a.grid_gco2_per_kwh} g/kWh"
+
+
+CLAIMS += [
+    Claim("L3.lazy", PLAN, "The relative change falls from about 0.28 at m = 32 to about 0.02 at m = 8,192, on the "
+          "dashed m^-1/2 line (fitted slope about −0.48), while the final loss stays about the same (≈0.41)", c_lazy,
+          "Jacot et al., NeurIPS 2018; Lee et al., NeurIPS 2019"),
+    Claim("L3.width", PLAN, "Full scale (32 restarts): 0 % of GD restarts fit the hard instance at width 2, 34 % at "
+          "width 3, 78 % at width 4, 100 % from width 6. Random labels (500 MNIST-1D inputs, 8 seeds): 0 % up to "
+          "width 8, 75 % at width 16, 100 % from width 32", c_width, "Zhang et al., ICLR 2017"),
+    Claim("L3.price-energy", PLAN, "(about 0.3 kWh, 140 g CO2 at the default 65 W and 475 g/kWh)", c_price_energy,
+          "Strubell, Ganesh & McCallum, ACL 2019"),
+]
+
+
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
 def test_the_sentence_is_on_the_page(claim):
     check_quote(claim)
