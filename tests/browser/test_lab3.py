@@ -181,14 +181,14 @@ def test_assumptions_are_editable_and_bad_input_keeps_the_estimate(lab3):
 
 def test_exercise_box_gives_feedback_without_the_answer(lab3):
     vp = lab3["price"]
-    box = vp.page.locator(".ht-exercise").filter(has_text="halve the error")
+    box = vp.page.locator(".ht-exercise").filter(has_text="from 0.1 down to 0.07")
     answer = box.locator(".ht-answer input")
     feedback = box.locator(".ht-feedback").first
-    answer.fill("18")  # 2 x 9: multiplied instead of raising to the power
+    answer.fill("12.86")  # (0.10 / 0.07) x 9: multiplied instead of raising to the power
     answer.press("Enter")
     expect(feedback).to_contain_text("Not yet", timeout=UPDATE_TIMEOUT_MS)
     expect(feedback).to_contain_text("multiplied")
-    assert "512" not in feedback.inner_text()
+    assert "24.8" not in feedback.inner_text()
     assert_clean(vp)
 
 

@@ -83,3 +83,22 @@ def check_course_section(lab: str, claims) -> None:
         f"course/claims.md's {lab} section is out of date: regenerate it with "
         f"`.venv/bin/python -m tests.claims.test_{lab}` and paste it between the markers")
     assert len({c.id for c in claims}) == len(claims), "two claims share an id"
+
+
+def ledger_tests(lab: str, claims):
+    """The three tests of a lab's ledger, to bind at module level in tests/claims/test_<lab>.py:
+    each quote is on its page, each check holds on the shipped data, course/claims.md is current."""
+
+    @pytest.mark.parametrize("claim", claims, ids=[c.id for c in claims])
+    def test_the_sentence_is_on_the_page(claim):
+        check_quote(claim)
+
+    @pytest.mark.parametrize("claim", claims, ids=[c.id for c in claims])
+    def test_the_data_support_the_sentence(claim):
+        check_data(claim)
+
+    def test_the_course_ledger_is_generated_from_the_claims():
+        check_course_section(lab, claims)
+
+    return (test_the_sentence_is_on_the_page, test_the_data_support_the_sentence,
+            test_the_course_ledger_is_generated_from_the_claims)

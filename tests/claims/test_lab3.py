@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
-from .ledger import ROOT, Claim, check_course_section, check_data, check_quote, markdown
+from .ledger import ROOT, Claim, ledger_tests, markdown
 
 LAB = "labs/03_overparameterization.ipynb"
 PLAN = "course/lab03.md"
@@ -213,18 +212,8 @@ CLAIMS += [
 ]
 
 
-@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
-def test_the_sentence_is_on_the_page(claim):
-    check_quote(claim)
-
-
-@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
-def test_the_data_support_the_sentence(claim):
-    check_data(claim)
-
-
-def test_the_course_ledger_is_generated_from_the_claims():
-    check_course_section("lab3", CLAIMS)
+(test_the_sentence_is_on_the_page, test_the_data_support_the_sentence,
+ test_the_course_ledger_is_generated_from_the_claims) = ledger_tests("lab3", CLAIMS)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
-from .ledger import ROOT, Claim, check_course_section, check_data, check_quote, markdown
+from .ledger import ROOT, Claim, ledger_tests, markdown
 LAB = "labs/04_pruning.ipynb"
 LAB_B = "labs/04b_pruning_ablations.ipynb"
 PLAN = "course/lab04.md"
@@ -404,34 +403,8 @@ CLAIMS = [
 ]
 
 
-def _text(where: str) -> str:
-    path = ROOT / where
-    if path.suffix == ".ipynb":
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        raw = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-    else:
-        raw = path.read_text(encoding="utf-8")
-    return _norm(raw)
-
-
-def _norm(s: str) -> str:
-    s = re.sub(r"[*_`$]", "", s)  # Markdown emphasis, code marks and inline maths
-    s = s.replace("\\|", "|")
-    return re.sub(r"\s+", " ", s).lower()
-
-
-@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
-def test_the_sentence_is_on_the_page(claim):
-    check_quote(claim)
-
-
-@pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
-def test_the_data_support_the_sentence(claim):
-    check_data(claim)
-
-
-def test_the_course_ledger_is_generated_from_the_claims():
-    check_course_section("lab4", CLAIMS)
+(test_the_sentence_is_on_the_page, test_the_data_support_the_sentence,
+ test_the_course_ledger_is_generated_from_the_claims) = ledger_tests("lab4", CLAIMS)
 
 
 if __name__ == "__main__":  # pragma: no cover
