@@ -54,6 +54,20 @@ def _seed_mean(result: dict | None, name: str):
             np.asarray([np.mean(v) for v in result["metrics"][name]], np.float32))
 
 
+def _seed_std(result: dict | None, name: str) -> np.ndarray:
+    """Standard deviation over seeds of a metric (zeros for one seed; empty when absent)."""
+    if not result or name not in result.get("metrics", {}):
+        return np.zeros(0, np.float32)
+    return np.asarray([np.std(v) if np.size(v) > 1 else 0.0 for v in result["metrics"][name]], np.float32)
+
+
+def _bands(result: dict | None, name: str) -> dict:
+    """Plotly error bars of +- one standard deviation over seeds (hidden with one seed)."""
+    std = _seed_std(result, name)
+    seeds = len(result["metrics"][name][0]) if result and np.ndim(result["metrics"][name][0]) else 1
+    return dict(type="data", array=compact(std), visible=bool(seeds > 1 and std.size))
+
+
 def _row(*children):
     return widgets.HBox(list(children), layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
 
@@ -161,8 +175,10 @@ class DoubleDescent(widgets.VBox):
         _, norm = _seed_mean(res, "norm")
         x_title = "number of features N" if rf else "hidden units m"
         with self.fig.batch_update():
-            self.fig.data[0].update(x=compact(xs), y=compact(test),
-                                    name=f"test error (full scale, n = {res['settings']['n_train']}, noise {noise})"
+            seeds = len(res["settings"].get("seeds", [0])) if res else 0
+            self.fig.data[0].update(x=compact(xs), y=compact(test), error_y=_bands(res, "test_error"),
+                                    name=(f"test error (full scale, n = {res['settings']['n_train']}, noise {noise}"
+                                          + (f", ± 1 std over {seeds} seeds)" if seeds > 1 else ", one seed)"))
                                     if res else "test error (full scale)")
             self.fig.data[1].update(x=compact(xs), y=compact(train))
             self.fig.data[4].update(x=compact(xs), y=compact(norm))
