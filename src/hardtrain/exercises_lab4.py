@@ -24,6 +24,10 @@ COMPRESSION_SPARSITY = 0.95
 LOTTERY_TARGET = 0.9
 LOTTERY_FRACTION = 0.2
 
+#: ``lab4.layer_budget``: the fraction of each weight matrix of the 40-100-100-10 MLP that a
+#: mask keeps (layer 1, 2, 3).
+LAYER_KEPT = (0.20, 0.02, 0.50)
+
 #: ``lab4.synflow_sum``: a linear net with these widths and every weight equal to this value.
 SYNFLOW_WIDTHS = (4, 3, 2)
 SYNFLOW_WEIGHT = 0.5
@@ -210,6 +214,60 @@ register(Exercise(
     checker=_check_lottery_rounds,
     hints=("After r rounds the density (fraction left) is 0.8^r.",
            "Solve 1 - 0.8^r >= 0.9 for the smallest whole r (logarithms, or just multiply)."),
+))
+
+def layer_budget_truth() -> float:
+    """The sparsity (%) of the whole MLP when each matrix keeps LAYER_KEPT of its weights.
+
+    Built as masks on the 40-100-100-10 MLP's kernels and measured with the package's own
+    accounting: the weights-only FLOP speedup is total / kept (:func:`hardtrain.pruning.flops_speedup`).
+    """
+    import jax.numpy as jnp
+    import numpy as np
+
+    from hardtrain import pruning
+
+    sizes = COMPRESSION_SIZES
+    params, mask = {}, {}
+    for i, ((a, b), keep) in enumerate(zip(zip(sizes[:-1], sizes[1:]), LAYER_KEPT)):
+        m = np.zeros(a * b, bool)
+        m[:int(round(keep * a * b))] = True
+        params[f"l{i}"] = {"kernel": jnp.zeros((a, b)), "bias": jnp.zeros(b)}
+        mask[f"l{i}"] = {"kernel": jnp.asarray(m.reshape(a, b)), "bias": None}
+    return 100.0 * (1.0 - 1.0 / pruning.flops_speedup(params, mask))
+
+
+def _check_layer_budget(answer) -> Feedback:
+    from hardtrain.exercises import _as_real, _close
+
+    x = _as_real(answer)
+    if not 0 <= x <= 100:
+        raise MalformedAnswer("Give a sparsity in percent, between 0 and 100.")
+    truth = layer_budget_truth()
+    mean_kept = 100.0 * sum(LAYER_KEPT) / len(LAYER_KEPT)
+    if _close(x, truth, abs_=0.05):
+        return Feedback(True, "The layers' fractions count in proportion to the layers' sizes: the large "
+                              "middle matrix decides most of the total. The same overall sparsity can hide "
+                              "very different per-layer densities, which is all the layerwise-shuffle "
+                              "ablation keeps.")
+    if _close(x, 100.0 - mean_kept, abs_=0.05):
+        return Feedback(False, "You averaged the three fractions as if the layers were the same size. Weigh "
+                               "each layer by its number of weights.")
+    if _close(x, 100.0 - truth, abs_=0.05) or _close(x, mean_kept, abs_=0.05):
+        return Feedback(False, "That is the fraction KEPT. Sparsity is the fraction removed.")
+    return Feedback(False, "Not that. Count the weights each matrix keeps (its size times its fraction), add "
+                           "them up, and compare with all the weights.")
+
+
+register(Exercise(
+    id="lab4.layer_budget", lab=4,
+    question=("A pruning method keeps 20% of the first weight matrix of the 40-100-100-10 MLP, 2% of the "
+              "second and 50% of the third (biases not counted). What is the sparsity of the whole "
+              "network's weights, in percent?"),
+    answer_form="one number between 0 and 100, e.g. exercises.check('lab4.layer_budget', 75)",
+    checker=_check_layer_budget,
+    hints=("Each matrix has in x out weights: find how many each one keeps.",
+           "Sparsity = 1 - (weights kept, summed over the layers) / (all weights)."),
 ))
 
 register(Exercise(

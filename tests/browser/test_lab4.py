@@ -173,6 +173,7 @@ def test_ablation_page_renders_both_figures(ablations_page, study):
     shapes = vp.page.evaluate("() => {" + GRAPH_JS + "return JSON.stringify(graph('ablations').layout.shapes);}")
     assert json.loads(shapes)[0]["y0"] == pytest.approx(10.0)  # the chance line
     expect(vp.page.locator(".ht-lab4-ablations .ht-summary")).to_contain_text("shuffled")
+    expect(vp.page.locator(".ht-exercise")).to_have_count(3)  # inversion, layer budget, SynFlow sum
 
 
 def test_new_sparsity_redraws_the_layer_fractions(ablations_page):

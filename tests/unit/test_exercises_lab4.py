@@ -6,6 +6,7 @@ Ground truth, independent of the checkers:
   - lab4.synflow_sum: R = 1^T (0.5 J)(0.5 J) 1 summed by hand (conservation: each layer's
     scores add up to R).
   - lab4.inversion: the precomputed study's JSON read here with the json module.
+  - lab4.layer_budget: the weights kept per layer of a 40-100-100-10 MLP counted by hand.
 A wrong or malformed answer is rejected, and its message never contains the expected answer.
 """
 
@@ -59,7 +60,8 @@ def assert_rejected(ex_id, answer, truth_texts):
 
 def test_lab4_exercises_are_registered_with_hints():
     ids = [i for i, _ in exercises.list_exercises(lab=4)]
-    assert ids == ["lab4.inversion", "lab4.compression", "lab4.lottery_rounds", "lab4.synflow_sum"]
+    assert ids == ["lab4.inversion", "lab4.compression", "lab4.lottery_rounds", "lab4.layer_budget",
+                   "lab4.synflow_sum"]
     for i in ids:
         assert exercises.hint(i) and exercises.hint(i, 5)
 
@@ -109,3 +111,21 @@ def test_inversion_follows_the_precomputed_study():
     for bad in (0, 5, 2.5, "snip", None):
         fb = assert_rejected("lab4.inversion", bad, [])
         assert "1 to 4" in fb.message
+
+
+
+def test_layer_budget_counts_each_layer_by_its_size():
+    kept = 0.20 * 40 * 100 + 0.02 * 100 * 100 + 0.50 * 100 * 10
+    truth = 100 * (1 - kept / (4000 + 10000 + 1000))  # 90.0
+    assert exercises.check("lab4.layer_budget", truth).correct
+    assert exercises.check("lab4.layer_budget", round(truth, 1)).correct
+    wrong = {100 - 100 * (0.20 + 0.02 + 0.50) / 3: "averaged", 100 - truth: "KEPT", 95: "Not that"}
+    for answer, phrase in wrong.items():
+        fb = exercises.check("lab4.layer_budget", answer)
+        assert not fb.correct and phrase in fb.message, (answer, fb.message)
+        assert "90" not in fb.message
+    for bad in (150, -3, "most"):
+        fb = exercises.check("lab4.layer_budget", bad)
+        assert not fb.correct and "90" not in fb.message
+    for i in range(2):
+        assert "90" not in exercises.hint("lab4.layer_budget", i)
