@@ -155,3 +155,51 @@ register(Exercise(
            "Find the larger eigenvalue lambda of the 2 x 2 target matrix; its eigenvector (1, t) solves "
            "(y11 - lambda) + y12 t = 0."),
 ))
+
+
+# ------------------------------------------------------------------ algorithm vs problem
+
+#: The statements of lab2.algorithm_vs_problem, numbered as in the question.
+ALGORITHM_STATEMENTS = {
+    1: "Set-Splitting has no polynomial-time algorithm.",
+    2: "This solver is slow on these instances; it says nothing about how hard the problem is.",
+    3: "P is different from NP.",
+    4: "Training a 3-node threshold network is NP-hard.",
+}
+#: The statement that the measurement supports.
+ALGORITHM_ANSWER = 2
+
+
+def _check_algorithm(answer) -> Feedback:
+    arr = _numbers(answer, "one whole number from 1 to 4")
+    if arr.size != 1:
+        raise MalformedAnswer(f"Got {arr.size} numbers; give one whole number from 1 to 4.")
+    x = float(arr.reshape(()))
+    if x != math.floor(x) or not 1 <= x <= len(ALGORITHM_STATEMENTS):
+        raise MalformedAnswer("Give one whole number from 1 to 4.")
+    k = int(x)
+    if k == ALGORITHM_ANSWER:
+        return Feedback(True, "A running time measures an algorithm, not a problem: a cleverer algorithm (the "
+                              "SAT solver of the same figure) can be fast where this one is slow. Hardness is "
+                              "proved by a reduction, as Blum and Rivest did, never by timing a solver.")
+    if k == 1:
+        return Feedback(False, "That would need a proof about every possible algorithm. The figure times one "
+                               "algorithm (and shows another one, the SAT solver, doing much better).")
+    if k == 3:
+        return Feedback(False, "Whether P = NP is open: no measurement of any solver can settle it. What does "
+                               "a slow solver tell you about the problem it solves?")
+    return Feedback(False, "That theorem is true, but the figure does not show it: it was proved by a "
+                           "reduction from Set-Splitting, not by timing a solver. What does the figure itself "
+                           "support?")
+
+
+register(Exercise(
+    id="lab2.algorithm_vs_problem", lab=2,
+    question=("The exact 3-node solver's time grows exponentially with n in the scaling figure. Which "
+              "statement does that measurement support? "
+              + " ".join(f"{k} = {v}" for k, v in ALGORITHM_STATEMENTS.items())),
+    answer_form="one whole number from 1 to 4, e.g. exercises.check('lab2.algorithm_vs_problem', 1)",
+    checker=_check_algorithm,
+    hints=("Is the figure about one algorithm or about every possible algorithm?",
+           "Compare the exact solver's curve with the SAT solver's on the same instances."),
+))

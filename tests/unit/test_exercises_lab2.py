@@ -104,3 +104,18 @@ def test_ratio():
         fb = exercises.check("lab2.irrational_ratio", bad)
         assert not fb
         hides("lab2.irrational_ratio", fb.message)
+
+
+
+def test_algorithm_vs_problem():
+    """A measured running time speaks about the algorithm, not the problem: statement 2 only."""
+    from hardtrain.exercises_lab2 import ALGORITHM_STATEMENTS
+
+    assert "says nothing" in ALGORITHM_STATEMENTS[2]
+    assert exercises.check("lab2.algorithm_vs_problem", 2).correct
+    for wrong, phrase in ((1, "every possible algorithm"), (3, "open"), (4, "reduction")):
+        fb = exercises.check("lab2.algorithm_vs_problem", wrong)
+        assert not fb.correct and phrase in fb.message, fb.message
+        assert "statement 2" not in fb.message and "answer is 2" not in fb.message
+    for bad in (0, 5, 2.5, "two", (1, 2)):
+        assert not exercises.check("lab2.algorithm_vs_problem", bad).correct
