@@ -62,8 +62,8 @@ def c_saddle():
 
 
 CLAIMS = [
-    Claim("L1.bowl", PLAN, "Loss still falling while ‖w‖ grows (about 1.4 → 4.6). All Hessian eigenvalues ≥ 0. Perceptron: about 1,800 updates, against a bound (R/γ)² of about 250,000",
-          c_bowl, NOVIKOFF),
+    Claim("L1.bowl", PLAN, "Loss still falling while ‖w‖ grows (about 1.4 → 4.6). All Hessian eigenvalues ≥ 0. "
+          "Perceptron: about 1,800 updates, against a bound (R/γ)² of about 250,000", c_bowl, NOVIKOFF),
     Claim("L1.saddle", PLAN, "From (1, −1) the first start slides into the saddle at the origin and stays there (loss 1)",
           c_saddle),
     Claim("L1.escape", PLAN, "From (0.001, 0.001), 25 steps look stuck; with 100 steps GD escapes (at learning rate 0.1 "
