@@ -80,7 +80,55 @@ def c_plateaus():
     return ok, f"reached the optimum: {run.found_optimum_rate:.0%}; plateau counts {run.counts}"
 
 
+LAB = "labs/02_np_hard_training.ipynb"
+LAB_B = "labs/02b_scaling_and_loading.ipynb"
+LAB_C = "labs/02c_irrational_optima.ipynb"
+
+
+def c_points_formula():
+    from hardtrain import hardness as hd
+
+    out = {}
+    for n in (8, 12, 16):
+        subsets = hd.random_instance(n, int(2.5 * n), 3, seed=0)[1]
+        X, y = hd.blum_rivest_dataset(n, subsets, gadget=True)
+        out[n] = (X.shape[1], len(y), 3.5 * n + 7)
+    ok = all(d == n + 3 and m == f for n, (d, m, f) in out.items())
+    return ok, f"n: (dimensions, points, 3.5 n + 7) = {out}"
+
+
+def c_optimum():
+    import sympy as sp
+
+    from hardtrain import hardness as hd
+
+    opt = hd.irrational_optimum()
+    ok = (sp.simplify(opt.loss_expr - (7 - 3 * sp.sqrt(5)) / 2) == 0 and round(opt.loss, 3) == 0.146
+          and sp.simplify(opt.ratio_expr - (sp.sqrt(5) - 1) / 2) == 0
+          and sorted(v for _, v in opt.plateaus.values())[1:] == [2.0, 5.0, 7.0])
+    return ok, f"loss {opt.loss_expr} = {opt.loss:.4f}, ratio {opt.ratio_expr}, plateaus {opt.plateaus}"
+
+
+def c_width_easy():
+    import json
+
+    from .ledger import ROOT
+
+    hard = json.loads((ROOT / "assets" / "lab3" / "width_makes_easy.json").read_text())["result"]["hard_instance"]
+    rate = dict(zip(hard["widths"], [float(np.mean(np.asarray(a) == 0)) for a in hard["metrics"]["errors"]]))
+    ok = rate[2] < 0.5 and all(rate[w] > 0.5 for w in hard["widths"] if w >= 4)
+    return ok, f"share of GD restarts fitting every point, by hidden units: {rate} (lab 3's precomputed sweep)"
+
+
 CLAIMS = [
+    Claim("L2.width", LAB, "The hardness theorem is about two hidden units; with more, the same data usually become "
+          "easy", c_width_easy, BLUM_RIVEST),
+    Claim("L2.points-formula", LAB_B, "with the gadget: n+3 dimensions, about 3.5\\,n + 7 points", c_points_formula,
+          BLUM_RIVEST),
+    Claim("L2.judd-page", LAB_B, "The 3-node network gets 12 of the triangle's 13 points right", c_judd, JUDD),
+    Claim("L2.optimum", LAB_C, "Solved exactly with sympy: the minimum is \\frac{7 - 3\\sqrt5}{2} \\approx 0.146, and "
+          "every minimiser has w_2/w_1 = \\frac{\\sqrt5-1}{2}. Other activation patterns are plateaus with losses 2, "
+          "5 and 7", c_optimum),
     Claim("L2.paper-points", PLAN, "the exact solver's two planes (verified on all 12 points)", c_paper_points,
           BLUM_RIVEST),
     Claim("L2.triangle", PLAN, "With the gadget: no 3-node network, proved by a handful of LPs. Without it: the solver "
