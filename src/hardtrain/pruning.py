@@ -57,7 +57,7 @@ __all__ = [
     "masked_optimizer", "train_masked", "LotteryRound", "LotteryResult", "iterate_lottery_ticket",
     "lottery_ticket", "density_schedule", "compression_ratio", "remaining_per_layer",
     "flops_speedup", "collapsed_layers", "imp_sparsities", "StudyConfig", "Study", "precompute",
-    "load_precomputed", "ASSET_FILE", "ASSET_FILES", "ARCHITECTURES", "CURVES", "AFTER_TRAINING",
+    "load_precomputed", "ASSET_FILE", "ASSET_FILES", "ARCHITECTURES", "CURVES", "AFTER_TRAINING", "ONE_SHOT_AFTER",
     "ABLATION_METHODS", "VARIANTS", "EARLY_METHODS", "LAYER_SPARSITIES",
 ]
 

@@ -79,25 +79,33 @@ def _finite_tree(tree) -> jax.Array:
     return jnp.all(jnp.array([jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)]))
 
 
+def _guarded_step(optimizer, max_loss, carry, k, loss, grads):
+    """One optimiser update that freezes at the first bad step (NaN/inf loss, gradient or params).
+
+    ``carry`` is ``(params, opt_state, diverged, diverged_at)``; returns the new carry and the
+    loss to record (NaN from the divergence on).
+    """
+    params, opt_state, diverged, diverged_at = carry
+    updates, new_state = optimizer.update(grads, opt_state, params)
+    new_params = optax.apply_updates(params, updates)
+    # Divergence: a bad loss or gradient here, or an update that overflows the params.
+    bad = ~(jnp.isfinite(loss) & (loss <= max_loss) & _finite_tree(grads) & _finite_tree(new_params))
+    diverged_at = jnp.where(bad & ~diverged, k, diverged_at)
+    diverged = diverged | bad
+    params = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), params, new_params)
+    opt_state = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), opt_state, new_state)
+    return (params, opt_state, diverged, diverged_at), jnp.where(diverged, jnp.nan, loss)
+
+
 @functools.lru_cache(maxsize=64)
 def _compiled(loss_fn, optimizer, steps: int, record: bool, vmapped: bool, max_loss: float):
     value_and_grad = jax.value_and_grad(loss_fn)
 
     def run(params, opt_state):
         def step(carry, k):
-            params, opt_state, diverged, diverged_at = carry
-            loss, grads = value_and_grad(params)
-            updates, new_state = optimizer.update(grads, opt_state, params)
-            new_params = optax.apply_updates(params, updates)
-            # Divergence: a bad loss or gradient here, or an update that overflows the params.
-            bad = ~(jnp.isfinite(loss) & (loss <= max_loss) & _finite_tree(grads) & _finite_tree(new_params))
-            newly = bad & ~diverged
-            diverged_at = jnp.where(newly, k, diverged_at)
-            diverged = diverged | bad
-            params = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), params, new_params)
-            opt_state = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), opt_state, new_state)
-            out = (jnp.where(diverged, jnp.nan, loss), params if record else None)
-            return (params, opt_state, diverged, diverged_at), out
+            loss, grads = value_and_grad(carry[0])
+            carry, loss = _guarded_step(optimizer, max_loss, carry, k, loss, grads)
+            return carry, (loss, carry[0] if record else None)
 
         init = (params, opt_state, jnp.array(False), jnp.array(-1, jnp.int32))
         (params_T, _, diverged, diverged_at), (losses, traj) = jax.lax.scan(
@@ -282,19 +290,11 @@ def _compiled_minibatch(batch_loss, optimizer, steps: int, vmapped: bool, max_lo
 
     def run(params, opt_state, x, y, batches, lrs):
         def step(carry, inp):
-            params, opt_state, diverged, diverged_at = carry
             k, rows, lr = inp
             if set_lr:
-                opt_state = optax.tree_utils.tree_set(opt_state, learning_rate=lr)
-            loss, grads = value_and_grad(params, x[rows], y[rows])
-            updates, new_state = optimizer.update(grads, opt_state, params)
-            new_params = optax.apply_updates(params, updates)
-            bad = ~(jnp.isfinite(loss) & (loss <= max_loss) & _finite_tree(grads) & _finite_tree(new_params))
-            diverged_at = jnp.where(bad & ~diverged, k, diverged_at)
-            diverged = diverged | bad
-            params = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), params, new_params)
-            opt_state = jax.tree.map(lambda old, new: jnp.where(diverged, old, new), opt_state, new_state)
-            return (params, opt_state, diverged, diverged_at), jnp.where(diverged, jnp.nan, loss)
+                carry = (carry[0], optax.tree_utils.tree_set(carry[1], learning_rate=lr), *carry[2:])
+            loss, grads = value_and_grad(carry[0], x[rows], y[rows])
+            return _guarded_step(optimizer, max_loss, carry, k, loss, grads)
 
         init = (params, opt_state, jnp.array(False), jnp.array(-1, jnp.int32))
         (params_T, state_T, diverged, diverged_at), losses = jax.lax.scan(

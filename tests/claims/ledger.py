@@ -3,8 +3,9 @@
 A :class:`Claim` names the file(s) that make a sentence, a quote that must still be there
 (whitespace, case and Markdown marks ignored), and a check of the shipped data that returns
 ``(holds, numbers)``. :func:`check_quote` and :func:`check_data` fail with the sentence and the
-numbers; :func:`markdown` renders a lab's section of course/claims.md, and
-:func:`check_course_section` keeps that section equal to it.
+numbers; :func:`markdown` renders a lab's section of course/claims.md,
+:func:`check_course_section` keeps that section equal to it, and :func:`write_course_sections`
+(``python -m tests.claims``) rewrites every section from the entries.
 """
 
 from __future__ import annotations
@@ -80,8 +81,7 @@ def check_course_section(lab: str, claims) -> None:
     assert begin in text and end in text, f"course/claims.md has no {lab} section"
     section = text.split(begin, 1)[1].split(end, 1)[0].strip()
     assert section == markdown(claims), (
-        f"course/claims.md's {lab} section is out of date: regenerate it with "
-        f"`.venv/bin/python -m tests.claims.test_{lab}` and paste it between the markers")
+        f"course/claims.md's {lab} section is out of date: regenerate it with `.venv/bin/python -m tests.claims`")
     assert len({c.id for c in claims}) == len(claims), "two claims share an id"
 
 
@@ -102,3 +102,21 @@ def ledger_tests(lab: str, claims):
 
     return (test_the_sentence_is_on_the_page, test_the_data_support_the_sentence,
             test_the_course_ledger_is_generated_from_the_claims)
+
+
+LABS = ("lab1", "lab2", "lab3", "lab4")
+
+
+def write_course_sections() -> Path:
+    """Rewrite each ``<!-- labN:begin/end -->`` section of course/claims.md from its entries."""
+    import importlib
+
+    path = ROOT / "course" / "claims.md"
+    text = path.read_text(encoding="utf-8")
+    for lab in LABS:
+        claims = importlib.import_module(f"tests.claims.test_{lab}").CLAIMS
+        begin, end = f"<!-- {lab}:begin -->", f"<!-- {lab}:end -->"
+        head, rest = text.split(begin, 1)
+        text = head + begin + "\n" + markdown(claims) + "\n" + end + rest.split(end, 1)[1]
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .ledger import Claim, ledger_tests, markdown
+from .ledger import Claim, ledger_tests
 
 PLAN = "course/lab01.md"
 NOVIKOFF = "Novikoff, 1962"
@@ -72,7 +72,3 @@ CLAIMS = [
 
 (test_the_sentence_is_on_the_page, test_the_data_support_the_sentence,
  test_the_course_ledger_is_generated_from_the_claims) = ledger_tests("lab1", CLAIMS)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(markdown(CLAIMS))

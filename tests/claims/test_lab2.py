@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ledger import Claim, ledger_tests, markdown
+from .ledger import Claim, ledger_tests
 
 PLAN = "course/lab02.md"
 BLUM_RIVEST = "Blum & Rivest, Neural Networks 1992 (NIPS 1988)"
@@ -143,7 +143,3 @@ CLAIMS = [
 
 (test_the_sentence_is_on_the_page, test_the_data_support_the_sentence,
  test_the_course_ledger_is_generated_from_the_claims) = ledger_tests("lab2", CLAIMS)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(markdown(CLAIMS))

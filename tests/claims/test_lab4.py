@@ -15,7 +15,7 @@ import json
 
 import numpy as np
 
-from .ledger import ROOT, Claim, ledger_tests, markdown
+from .ledger import ROOT, Claim, ledger_tests
 LAB = "labs/04_pruning.ipynb"
 LAB_B = "labs/04b_pruning_ablations.ipynb"
 PLAN = "course/lab04.md"
@@ -405,7 +405,3 @@ CLAIMS = [
 
 (test_the_sentence_is_on_the_page, test_the_data_support_the_sentence,
  test_the_course_ledger_is_generated_from_the_claims) = ledger_tests("lab4", CLAIMS)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(markdown(CLAIMS))
