@@ -14,6 +14,7 @@ import numpy as np
 from .ledger import Claim, ledger_tests
 
 PLAN = "course/lab01.md"
+NB1 = "labs/01_convex_vs_nonconvex.ipynb"
 NOVIKOFF = "Novikoff, 1962"
 
 
@@ -61,6 +62,249 @@ def c_saddle():
     return ok, f"from (1, -1): loss {float(stuck.losses[-1]):.6f}; from (0.001, 0.001): loss < 0.5 at step {first}"
 
 
+
+def _logistic(name, kind="cross_entropy", steps=400):
+    from hardtrain import data, models
+    from hardtrain import train as training
+
+    ds = data.load(name)
+    apply_fn, p0 = models.build(models.LogisticRegression, ds.n_features, 1)
+    p0 = jax.tree.map(np.zeros_like, p0)
+    loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train, kind=kind)
+    run = training.train(loss_fn, p0, training.make_optimizer("gd", 1.0), steps, record_trajectory=True)
+    wnorm = np.linalg.norm(np.asarray(run.trajectory["linear"]["kernel"]).reshape(steps + 1, -1), axis=1)
+    return ds, loss_fn, run, wnorm
+
+
+def c_dataset():
+    from hardtrain import data
+
+    ds = data.load("breast_cancer")
+    n = ds.x_train.shape[0] + ds.x_test.shape[0]
+    return n == 569 and ds.n_features == 30, f"{n} examples (train + test), {ds.n_features} features"
+
+
+def c_not_separable():
+    from hardtrain import landscape
+
+    out, ok = [], True
+    for name in ("moons", "xor"):
+        ds, _, run, wnorm = _logistic(name)
+        sep = landscape.separating_hyperplane(ds.x_train, ds.y_train)
+        percep = landscape.perceptron(ds.x_train, ds.y_train, max_epochs=2000)
+        settled = abs(wnorm[-1] - wnorm[300]) < 1e-3 * wnorm[-1]  # ||w|| has stopped growing: a bottom
+        ok &= sep is None and not percep.converged and settled
+        out.append(f"{name}: LP separable {sep is not None}, perceptron stopped {percep.converged} after "
+                   f"{percep.updates} updates, ||w|| {wnorm[300]:.4f} at step 300 and {wnorm[-1]:.4f} at 400")
+    return ok, "; ".join(out)
+
+
+def _slice_curvatures(kind):
+    from hardtrain import landscape
+
+    _, loss_fn, run, _ = _logistic("breast_cancer", kind)
+    out = []
+    for seed in (0, 1, 2):  # the view's direction seed, at half-widths 1 and 3 (its 41-point grid, every 4th)
+        dirs = landscape.random_directions(jax.random.key(seed), run.params, normalize="filter")
+        for span in (1.0, 3.0):
+            grid = span * np.linspace(-1.0, 1.0, 41, dtype=np.float32)
+            lam = landscape.slice_hessian_eigenvalues(loss_fn, run.params, dirs, grid[::4], grid[::4])
+            out.append(float(np.min(lam)))
+    return np.array(out)
+
+
+def c_slices_bowl():
+    lam = _slice_curvatures("cross_entropy")
+    return bool(np.all(lam >= -1e-6)), f"smallest curvature on 6 slices (seeds 0-2, half-widths 1 and 3): {np.round(lam, 4)}"
+
+
+def c_sigmoid_squared():
+    lam = _slice_curvatures("sigmoid_squared")
+    return bool(np.all(lam < 0)), f"squared error of a sigmoid, smallest curvature on 6 slices: {np.round(lam, 4)}"
+
+
+def c_log_t():
+    _, _, _, wnorm = _logistic("breast_cancer", steps=25_600)
+    idx = [400 * 2 ** k for k in range(7)]  # 400, 800, ..., 25,600
+    gains = np.diff(wnorm[idx])
+    ok = bool(np.all(np.diff(gains) > 0)) and round(gains[0], 2) >= 1.0 and gains[-1] > 7.0
+    return ok, f"||w|| gained per doubling of the steps from 400 to 25,600: {np.round(gains, 2)}"
+
+
+def c_perceptron_bound():
+    sep, wnorm, percep, eig, losses = _bowl()
+    return percep.novikoff_bound > 100 * percep.updates, (f"perceptron {percep.updates} updates, bound "
+                                                          f"{percep.novikoff_bound:,.0f}")
+
+
+def c_saddle_values():
+    from hardtrain import landscape
+
+    val = {p: float(landscape.product_loss({"a": jnp.float32(p[0]), "w": jnp.float32(p[1])}))
+           for p in ((0.0, 0.0), (1.0, 1.0), (-1.0, -1.0))}
+    grad = jax.grad(landscape.product_loss)({"a": jnp.float32(0.0), "w": jnp.float32(0.0)})
+    ok = val[(0.0, 0.0)] == 1.0 and val[(1.0, 1.0)] == 0.0 and val[(-1.0, -1.0)] == 0.0 and \
+        float(grad["a"]) == 0.0 == float(grad["w"])
+    return ok, f"L at (0,0), (1,1), (-1,-1): {list(val.values())}; gradient at the origin {grad}"
+
+
+def c_curvature_across():
+    """At a minimum (a, 1/a) the Hessian has eigenvalues 0 and 2 (a^2 + w^2) (it is [[2w^2, 2], [2, 2a^2]])."""
+    from hardtrain import landscape
+
+    def f(v):
+        return landscape.product_loss({"a": v[0], "w": v[1]})
+
+    out, ok = [], True
+    for a in (0.5, 1.0, 2.0):
+        v = jnp.array([a, 1.0 / a], dtype=jnp.float32)
+        lam = np.linalg.eigvalsh(np.asarray(jax.hessian(f)(v), dtype=np.float64))
+        want = 2 * (a * a + 1 / (a * a))
+        ok &= abs(lam[0]) < 1e-5 and abs(lam[1] - want) < 1e-4 * want
+        out.append(f"at ({a}, {1 / a:.2f}): {np.round(lam, 4)} (2(a^2+w^2) = {want:.4f})")
+    return ok, "; ".join(out)
+
+
+def _play(optimizer, lr, start, n=4, steps=100, seed=0):
+    """The playground's run: its start points (the chosen one, then N(0, 0.35^2) jitter, seeded)."""
+    from hardtrain import landscape
+    from hardtrain import train as training
+
+    rng = np.random.default_rng(seed)
+    jitter = np.vstack([np.zeros((1, 2)), 0.35 * rng.standard_normal((n - 1, 2))])
+    pts = np.clip(np.array(start) + jitter, -2.5, 2.5).astype(np.float32)
+    res = training.train_many(landscape.product_loss, {"a": pts[:, 0], "w": pts[:, 1]},
+                              training.make_optimizer(optimizer, 0.1), steps, record_trajectory=True,
+                              hyperparams={"learning_rate": lr}, max_loss=1e6)
+    a, w = np.asarray(res.trajectory["a"])[:, -1], np.asarray(res.trajectory["w"])[:, -1]
+    return pts, a, w, (a * w - 1.0) ** 2, np.asarray(res.diverged)
+
+
+def c_hyperbola():
+    _, a, w, loss, div = _play("gd", 0.1, (0.5, 1.5))
+    spread = min(np.hypot(a[i] - a[j], w[i] - w[j]) for i in range(4) for j in range(i + 1, 4))
+    ok = not div.any() and bool(np.all(loss <= 1e-4)) and spread > 0.005
+    return ok, f"end points {np.round(np.stack([a, w], 1), 3).tolist()}, losses {loss}, closest pair {spread:.3f} apart"
+
+
+def c_bouncing():
+    _, _, _, low, low_div = _play("gd", 10 ** -0.4, (1.1, 0.9))   # the slider's notches: 0.398, 0.631, 0.794, 1
+    _, _, _, mid, mid_div = _play("gd", 10 ** -0.2, (1.1, 0.9))
+    _, _, _, _, high_div = _play("gd", 1.0, (1.1, 0.9))
+    _, _, _, _, far_div = _play("gd", 10 ** -0.1, (0.5, 1.5))
+    ok = (bool(np.all(low <= 1e-4)) and not low_div.any() and not mid_div.any()
+          and bool(np.all((np.round(mid, 2) >= 0.15) & (np.round(mid, 2) <= 0.35))) and high_div.all() and far_div.all())
+    return ok, (f"from (1.1, 0.9): lr 0.40 losses {low}; lr 0.63 losses {np.round(mid, 3)} (diverged {mid_div}); "
+                f"lr 1.0 diverged {high_div}; from (0.5, 1.5) at lr 0.79 diverged {far_div}")
+
+
+def c_optimisers():
+    pts, *gd = _play("gd", 0.1, (0.5, 1.5))
+    ends = {name: _play(name, 0.1, (0.5, 1.5))[1:4] for name in ("momentum", "adam")}
+    ends["gd"] = gd[:3]
+    ok = all(bool(np.all(loss <= 1e-4)) for _, _, loss in ends.values())
+    firsts = {k: (float(v[0][0]), float(v[1][0])) for k, v in ends.items()}
+    ok &= min(np.hypot(p[0] - q[0], p[1] - q[1]) for i, p in enumerate(firsts.values())
+              for q in list(firsts.values())[i + 1:]) > 0.005
+    # gradient flow keeps a^2 - w^2: small-step GD nearly does, momentum does not
+    c0 = pts[:, 0] ** 2 - pts[:, 1] ** 2
+    drift_gd = np.max(np.abs(ends["gd"][0] ** 2 - ends["gd"][1] ** 2 - c0))
+    drift_mom = np.max(np.abs(ends["momentum"][0] ** 2 - ends["momentum"][1] ** 2 - c0))
+    ok &= drift_gd < 0.05 and drift_mom > 0.5
+    return ok, (f"first start's end point per optimiser {firsts}; change of a^2 - w^2: GD {drift_gd:.3f}, "
+                f"momentum {drift_mom:.3f}")
+
+
+def c_log_escape():
+    from hardtrain import landscape
+    from hardtrain import train as training
+
+    first = []
+    for d in (1e-2, 1e-3, 1e-4):
+        p = {"a": jnp.float32(d), "w": jnp.float32(d)}
+        losses = np.asarray(training.train(landscape.product_loss, p, training.make_optimizer("gd", 0.1), 200).losses)
+        first.append(int(np.argmax(losses < 0.5)))
+    steps = np.diff(first)  # steps added per factor 10 closer: log(1/distance) adds a constant
+    ok = bool(np.all(steps > 0)) and abs(int(steps[1]) - int(steps[0])) <= 1
+    return ok, f"steps to loss < 0.5 from (d, d), d = 1e-2, 1e-3, 1e-4: {first}"
+
+
+def _symmetries():
+    from hardtrain import data, landscape, models
+    from hardtrain import train as training
+
+    ds = data.load("xor", seed=0)
+    opt = training.make_optimizer("adam", 0.05)
+
+    def fit(activation):
+        apply_fn, p0 = models.build(models.MLP, 2, (3,), 1, activation=activation, seed=0)
+        loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
+        return loss_fn, training.train(loss_fn, p0, opt, 600).params
+
+    loss_fn, params = fit("tanh")
+    copies = landscape.tanh_symmetries(params)
+    t = np.linspace(0.0, 1.0, 61)
+    rows = []
+    for k in range(1, len(copies)):
+        report = landscape.convexity_violations(loss_fn, params, copies[k], 30)
+        barrier = float(np.max(np.asarray(landscape.interpolate(loss_fn, params, copies[k], t)))) - float(report.losses[0])
+        rows.append((report.n_violations, report.n_checks, barrier))
+    relu_loss, relu_params = fit("relu")
+    curve = np.asarray(landscape.rescaling_losses(relu_loss, relu_params, np.exp(np.linspace(0.0, np.log(4.0), 61))))
+    line = np.asarray(landscape.interpolate(relu_loss, relu_params, landscape.relu_rescale(relu_params, 4.0),
+                                            np.linspace(0, 1, 61)))
+    return np.array(rows), curve, line
+
+
+def c_symmetries():
+    rows, curve, line = _symmetries()
+    v, n, barrier = rows[:, 0], rows[:, 1], rows[:, 2]
+    ok = (bool(np.all(n == 900)) and v.min() >= 100 and v.max() < 900 and barrier.min() > 0
+          and barrier.max() > 10 * barrier.min() and np.ptp(curve) < 1e-6 and np.ptp(line) > 1e3 * max(np.ptp(curve), 1e-9))
+    return ok, (f"47 copies of the H = 3 tanh net: {int(v.min())}-{int(v.max())} of 900 midpoint checks fail; "
+                f"barrier above the ends {barrier.min():.3f}-{barrier.max():.3f}; ReLU rescaling curve varies by "
+                f"{np.ptp(curve):.1e}, the straight line by {np.ptp(line):.1e}")
+
+
+def c_copies():
+    import math
+
+    from hardtrain import data, landscape, models
+
+    ds = data.load("xor", seed=0)
+    out, ok = [], True
+    for h in (1, 2, 3, 4):
+        apply_fn, p = models.build(models.MLP, 2, (h,), 1, activation="tanh", seed=h)
+        copies = landscape.tanh_symmetries(p)
+        flat = np.array([np.concatenate([np.ravel(x) for x in jax.tree.leaves(c)]) for c in copies])
+        distinct = len({tuple(np.round(r, 6)) for r in flat})
+        outs = np.array([np.asarray(apply_fn(c, ds.x_train)) for c in copies])
+        same = float(np.max(np.abs(outs - outs[0])))
+        ok &= len(copies) == distinct == 2 ** h * math.factorial(h) and same < 1e-5
+        out.append(f"H = {h}: {len(copies)} settings, {distinct} distinct, outputs differ by {same:.1e}")
+    return ok, "; ".join(out)
+
+
+def c_mlp_slice():
+    from hardtrain import data, landscape, models
+    from hardtrain import train as training
+
+    ds = data.load("digits")
+    apply_fn, p0 = models.build(models.MLP, ds.n_features, (32,), ds.n_classes, activation="tanh", seed=0)
+    loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
+    params = training.train(loss_fn, p0, training.make_optimizer("adam", 0.01), 300).params
+    grid = np.linspace(-1.0, 1.0, 31, dtype=np.float32)
+    dirs = landscape.random_directions(jax.random.key(0), params, "filter")
+    report = landscape.convexity_violations(loss_fn, p0, params, 40)
+    lam = np.asarray(landscape.slice_hessian_eigenvalues(loss_fn, params, dirs, grid[::2], grid[::2]))
+    lo, hi = landscape.hessian_extreme_eigenvalues(loss_fn, params)
+    acc = models.accuracy(apply_fn, params, ds.x_test, ds.y_test)
+    ok = (lam[..., 0].min() > 0 and round(acc, 2) == 0.96 and report.n_checks == 1600
+          and 10 <= report.n_violations <= 30 and -1e-2 < float(lo[0]) < 0)
+    return ok, (f"test accuracy {acc:.3f}; smallest slice curvature {lam[..., 0].min():.3g}; midpoint convexity "
+                f"fails on {report.n_violations} of {report.n_checks}; Lanczos smallest eigenvalue {float(lo[0]):.2e}")
+
+
 CLAIMS = [
     Claim("L1.bowl", PLAN, "Loss still falling while ‖w‖ grows (about 1.4 → 4.6). All Hessian eigenvalues ≥ 0. "
           "Perceptron: about 1,800 updates, against a bound (R/γ)² of about 250,000", c_bowl, NOVIKOFF),
@@ -68,6 +312,46 @@ CLAIMS = [
           c_saddle),
     Claim("L1.escape", PLAN, "From (0.001, 0.001), 25 steps look stuck; with 100 steps GD escapes (at learning rate 0.1 "
           "it took about 35 steps to get the loss below 0.5)", c_saddle),
+    Claim("L1.escape_log", PLAN, "Escape time grows like log(1/distance)", c_log_escape),
+    Claim("L1.dataset", NB1, "the Wisconsin breast-cancer data (569 patients, 30 features)", c_dataset),
+    Claim("L1.bound_far_above", NB1, "The bound (R/\\gamma)^2 is far above the number of updates the perceptron "
+          "actually made", c_perceptron_bound, NOVIKOFF),
+    Claim("L1.not_separable", PLAN, "the LP proves non-separability, the perceptron never stops, and GD settles "
+          "at a finite minimum: the bowl has a bottom", c_not_separable),
+    Claim("L1.not_separable_nb", NB1, "switch to moons or xor (not separable: the LP says so, and the bowl now has a "
+          "bottom)", c_not_separable),
+    Claim("L1.slices_bowl", PLAN, "Every slice is a bowl; the status line reports the smallest curvature on the slice ≥ 0",
+          c_slices_bowl),
+    Claim("L1.sigmoid_squared", NB1, "Then switch the Loss to the squared error of a sigmoid: the same data and the same "
+          "neuron, another loss. Read the smallest curvature in the status line: what does a negative value tell you",
+          c_sigmoid_squared, "Auer, Herbster & Warmuth, NeurIPS 1995"),
+    Claim("L1.log_t", PLAN, "Their theorem says ‖w‖ grows like log t eventually; on breast_cancer it is not there yet "
+          "after 25,600 steps (each doubling of the steps adds more to ‖w‖ than the one before",
+          c_log_t, "Soudry et al., JMLR 2018 (disagrees at this horizon, said on the page)"),
+    Claim("L1.saddle_point", PLAN, "the midpoint of (1, 1) and (−1, −1) is the "
+          "origin, with loss 1", c_saddle_values),
+    Claim("L1.saddle_nb", NB1, "at the origin the gradient vanishes although the loss there is 1", c_saddle_values),
+    Claim("L1.hyperbola", PLAN, "All four starts land on the dashed hyperbola a·w = 1, each at a different point",
+          c_hyperbola),
+    Claim("L1.curvature_across", NB1, "the curvature across the hyperbola grows like a^2 + w^2", c_curvature_across),
+    Claim("L1.curvature_local", PLAN, "Along the hyperbola a·w = 1 that eigenvalue is 2(a² + w²)", c_curvature_across),
+    Claim("L1.bouncing", PLAN, "at about 0.63 every end point is off the hyperbola with a loss of about 0.15-0.35 and no "
+          "\"diverged\" marker. At 1.0 every run is marked \"diverged at step k\", and from the default start (0.5, 1.5), "
+          "farther from the origin, every run already diverges at 0.79", c_bouncing),
+    Claim("L1.optimisers", PLAN, "Different end points on the same hyperbola: the optimiser, not the loss, decides which "
+          "of the equally good minima you get. (Gradient flow keeps a² − w² constant, so small-step GD lands at the "
+          "minimum with the same a² − w² as its start; momentum and large steps do not.)", c_optimisers),
+    Claim("L1.copies", (NB1, "labs/01b_hidden_layer_landscapes.ipynb"), "one hidden layer brings 2^H H! equivalent minima",
+          c_copies, "Chen, Lu & Hecht-Nielsen, Neural Computation 1993"),
+    Claim("L1.symmetries", PLAN, "Equal ends, a higher middle: midpoint convexity fails on hundreds of the 900 checks. "
+          "The barrier's height depends on the copy (some copies are only a little higher in the middle, some much "
+          "more). The ReLU curve is flat while the straight segment is not", c_symmetries),
+    Claim("L1.mlp_slice", PLAN, "The slice is bowl-shaped (smallest curvature on the slice > 0) and test accuracy is "
+          "about 96 %, but the init-to-trained line fails midpoint convexity on about twenty of 1,600 checks, and the "
+          "full Hessian (Lanczos) has a small negative smallest eigenvalue", c_mlp_slice,
+          "Li et al., NeurIPS 2018; Goodfellow et al., ICLR 2015"),
+    Claim("L1.mlp_slice_nb", "labs/01b_hidden_layer_landscapes.ipynb", "a slice can look like a bowl while the line from "
+          "the initialisation, or the full Hessian, tells another story", c_mlp_slice),
 ]
 
 (test_the_sentence_is_on_the_page, test_the_data_support_the_sentence,
