@@ -7,6 +7,8 @@ See tests/claims/ledger.py for how an entry works; course/claims.md lists the en
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -18,6 +20,7 @@ NB1 = "labs/01_convex_vs_nonconvex.ipynb"
 NOVIKOFF = "Novikoff, 1962"
 
 
+@functools.cache
 def _bowl():
     from hardtrain import data, landscape, models
     from hardtrain import train as training
@@ -53,6 +56,7 @@ def _gd(start, lr, steps):
     return training.train(landscape.product_loss, p, training.make_optimizer("gd", lr), steps)
 
 
+@functools.cache
 def c_saddle():
     stuck = _gd((1.0, -1.0), 0.1, 100)
     escape = _gd((0.001, 0.001), 0.1, 100)
@@ -84,6 +88,7 @@ def c_dataset():
     return n == 569 and ds.n_features == 30, f"{n} examples (train + test), {ds.n_features} features"
 
 
+@functools.cache
 def c_not_separable():
     from hardtrain import landscape
 
@@ -137,6 +142,7 @@ def c_perceptron_bound():
                                                           f"{percep.novikoff_bound:,.0f}")
 
 
+@functools.cache
 def c_saddle_values():
     from hardtrain import landscape
 
@@ -148,6 +154,7 @@ def c_saddle_values():
     return ok, f"L at (0,0), (1,1), (-1,-1): {list(val.values())}; gradient at the origin {grad}"
 
 
+@functools.cache
 def c_curvature_across():
     """At a minimum (a, 1/a) the Hessian has eigenvalues 0 and 2 (a^2 + w^2) (it is [[2w^2, 2], [2, 2a^2]])."""
     from hardtrain import landscape
@@ -285,6 +292,7 @@ def c_copies():
     return ok, "; ".join(out)
 
 
+@functools.cache
 def c_mlp_slice():
     from hardtrain import data, landscape, models
     from hardtrain import train as training

@@ -6,6 +6,8 @@ See tests/claims/ledger.py for how an entry works; course/claims.md lists the en
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .ledger import Claim, ledger_tests
@@ -24,6 +26,7 @@ def c_paper_points():
     return ok, f"{len(y)} points, network found and verified: {net is not None}"
 
 
+@functools.cache
 def c_triangle():
     from hardtrain import hardness as hd
 
@@ -120,6 +123,104 @@ def c_width_easy():
     return ok, f"share of GD restarts fitting every point, by hidden units: {rate} (lab 3's precomputed sweep)"
 
 
+
+@functools.cache
+def c_quadrant():
+    from hardtrain import hardness as hd
+
+    n, subsets = hd.PAPER_EXAMPLE
+    X, y = hd.blum_rivest_dataset(n, subsets, gadget=True)
+    net = hd.fit_threshold_network(X, y)
+    z = net.preactivations(X)
+    top_right = (z[:, 0] > 0) & (z[:, 1] > 0)
+    back = hd.splitting_from_network(n, subsets, net)
+    sat = hd.solve_set_splitting(n, subsets)
+    same = back == sat or back == [1 - c for c in sat]
+    ok = bool(np.all(top_right == (y > 0))) and hd.is_splitting(subsets, back) and same
+    return ok, (f"+ points in the top-right quadrant: {top_right[y > 0].all()}, - points outside it: "
+                f"{not top_right[y < 0].any()}; colouring read back {back}, SAT solver's {sat}")
+
+
+@functools.cache
+def c_slab():
+    """Without the gadget the - points (unit vectors) have coordinate sum 1 and the + points 0 or >= 2,
+    so the slab 1/2 < sum x < 3/2 holds exactly the negatives: it fits every instance."""
+    from hardtrain import hardness as hd
+
+    out, ok, kinds = [], True, set()
+    instances = [hd.TRIANGLE] + [hd.random_instance(10, 25, 3, seed=s) for s in range(6)]
+    for n, subsets in instances:
+        X, y = hd.blum_rivest_dataset(n, subsets, gadget=False)
+        total = X.sum(axis=1)
+        slab = np.where((total > 0.5) & (total < 1.5), -1, 1)
+        ok &= bool(np.all(total[y < 0] == 1)) and bool(np.all((total[y > 0] == 0) | (total[y > 0] >= 2)))
+        ok &= bool(np.all(slab == y))
+        kinds.add(hd.solve_set_splitting(n, subsets) is not None)
+    ok &= kinds == {True, False}  # splittable or not
+    return ok, f"{len(instances)} instances (splittable: {sorted(kinds)}): slab fits all: {ok}"
+
+
+def c_one_element():
+    from hardtrain import hardness as hd
+
+    try:
+        hd.parse_hypergraph("1 2 | 3")
+    except ValueError as exc:
+        return True, f"refused: {exc}"
+    return False, "the hypergraph '1 2 | 3' was accepted"
+
+
+@functools.cache
+def _gd_rates():
+    """GD restarts (256, 500 Adam steps, the view's defaults) on n = 8 random instances that the SAT
+    solver splits, at each width the view offers."""
+    import jax
+
+    from hardtrain import hardness as hd
+
+    rows = {}
+    for seed in range(6):
+        n, subsets = hd.random_instance(8, 20, 3, seed=seed)
+        if hd.solve_set_splitting(n, subsets) is None:
+            continue
+        X, y = hd.blum_rivest_dataset(n, subsets, gadget=True)
+        rows[seed] = [hd.fit_threshold_network_gd(X, y, 256, 500, jax.random.key(0), width=w).success_rate
+                      for w in (2, 3, 4, 8)]
+        if len(rows) == 2:
+            break
+    return rows
+
+
+def c_gd_restarts():
+    rows = _gd_rates()
+    ok = len(rows) == 2 and all(r[0] == 0 and r[0] < r[1] < r[2] <= r[3] and r[3] > 0.9 for r in rows.values())
+    return ok, f"success rate at 2, 3, 4, 8 hidden units on splittable n = 8 instances (seed: rates): {rows}"
+
+
+@functools.cache
+def _sweep():
+    from hardtrain import hardness as hd
+
+    return list(hd.scaling_sweep([4, 6, 8, 10, 12, 14, 16], per_size=2, gd=True, gd_restarts=128, gd_steps=300))
+
+
+def c_scaling():
+    from hardtrain import hardness as hd
+
+    pts = _sweep()
+    lps = {n: [p.exact_lps for p in pts if p.n == n] for n in sorted({p.n for p in pts})}
+    hard = [p for p in pts if not p.splittable]
+    single = []
+    for p in pts:
+        X, y = hd.blum_rivest_dataset(*hd.random_instance(p.n, p.m, 3, seed=p.seed), gadget=True)
+        single.append(hd.fit_single_plane(X, y) is None)
+    ok = (all(p.exact_done for p in pts) and max(max(v) for n, v in lps.items() if n <= 12) < 100
+          and max(lps[14] + lps[16]) >= 200 and all(single) and all(p.gd_success == 0 for p in pts)
+          and bool(hard) and max(p.exact_lps for p in hard) == max(p.exact_lps for p in pts if p.n >= 14))
+    return ok, (f"LPs per n: {lps}; unsplittable: {[(p.n, p.exact_lps) for p in hard]}; one plane never enough: "
+                f"{all(single)}; GD success (width 2): {[p.gd_success for p in pts]}")
+
+
 CLAIMS = [
     Claim("L2.width", LAB, "The hardness theorem is about two hidden units; with more, the same data usually become "
           "easy", c_width_easy, BLUM_RIVEST),
@@ -139,6 +240,30 @@ CLAIMS = [
           "and never reaches 0", c_fibonacci),
     Claim("L2.plateaus", PLAN, "GD from N(0,1) starts: a minority reach the optimum, the rest stop on plateaus (loss 2, "
           "5 or 7)", c_plateaus),
+    Claim("L2.quadrant", PLAN, "the exact solver's two planes (verified on all 12 points), and the colouring read "
+          "back from the network: the same split (possibly with the colours swapped). Right plot: all + points in "
+          "the top-right quadrant", c_quadrant, BLUM_RIVEST),
+    Claim("L2.quadrant-page", LAB, "the network says + exactly in the top-right quadrant (output AND)", c_quadrant,
+          BLUM_RIVEST),
+    Claim("L2.gadget-page", LAB, "Untick it and pick the triangle (no splitting exists): the exact solver still "
+          "finds a network", c_triangle, BLUM_RIVEST),
+    Claim("L2.slab", PLAN, "The − points all have coordinate sum 1, the + points 0 or ≥ 2: a slab holds the "
+          "negatives", c_slab),
+    Claim("L2.slab-misconception", PLAN, "the slab 1/2 < Σx < 3/2 fits every instance, splittable or not", c_slab),
+    Claim("L2.one-element", PLAN, "A message next to the box (the point would be labelled + and − at once)",
+          c_one_element),
+    Claim("L2.gd-restarts", PLAN, "Often 0 of 256 restarts succeed although the exact solver found a network. With "
+          "3, 4 and 8 hidden units the success rate climbs towards 1", c_gd_restarts),
+    Claim("L2.gd-page", LAB, "gradient descent fail on instances that have a solution (and succeed once you add "
+          "hidden units)", c_gd_restarts),
+    Claim("L2.gd-question", LAB, "GD with two hidden units often fails on a random instance that the SAT solver calls "
+          "splittable", c_gd_restarts),
+    Claim("L2.scaling", PLAN, "tens up to n = 12, hundreds at n = 14-16, the most on instances that are not "
+          "splittable. The perceptron answers with a single LP at every n (always no: one plane is not enough); the "
+          "SAT solver stays fast on these small random instances; GD with 2 hidden units fits none of them (0 of 128 "
+          "restarts each), splittable or not", c_scaling),
+    Claim("L2.perceptron-no", LAB_B, "a single perceptron's LP on the same data: polynomial time (it only answers "
+          "\"is one plane enough?\", here always no)", c_scaling),
 ]
 
 (test_the_sentence_is_on_the_page, test_the_data_support_the_sentence,

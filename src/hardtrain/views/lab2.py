@@ -466,10 +466,12 @@ class ScalingView(widgets.VBox):
         self.gd_restarts, self.gd_steps = (32, 200) if fast else (128, 300)
         self.summary = css_class(widgets.HTML(), "ht-summary")
         fig = make_subplots(specs=[[{"secondary_y": True}]])
+        lps = "n = %{x}<br>%{y:.3g} s<br>%{text}<extra></extra>"  # hover: the work, not only the time
         fig.add_trace(go.Scatter(mode="markers", name="exact 3-node solver (LP per assignment)",
-                                 marker=dict(color=COLORS[1], size=9)))
+                                 marker=dict(color=COLORS[1], size=9), hovertemplate=lps))
         fig.add_trace(go.Scatter(mode="markers", name="exact solver stopped at its budget",
-                                 marker=dict(color=COLORS[1], size=12, symbol="triangle-up-open")))
+                                 marker=dict(color=COLORS[1], size=12, symbol="triangle-up-open"),
+                                 hovertemplate=lps))
         fig.add_trace(go.Scatter(mode="markers", name="SAT solver on the hypergraph",
                                  marker=dict(color=COLORS[4], size=7, symbol="square")))
         fig.add_trace(go.Scatter(mode="markers", name="one perceptron: LP (polynomial)",
@@ -520,9 +522,12 @@ class ScalingView(widgets.VBox):
         gd = [np.nanmean([p.gd_success for p in pts if p.n == n]) for n in ns]
         with self.fig.batch_update():
             self.fig.data[0].update(x=compact(np.array([p.n for p in done], float)),
-                                    y=compact(np.array([p.exact_s for p in done])))
+                                    y=compact(np.array([p.exact_s for p in done])),
+                                    text=[f"{p.exact_lps} LPs, {'splittable' if p.splittable else 'not splittable'}"
+                                          for p in done])
             self.fig.data[1].update(x=compact(np.array([p.n for p in cut], float)),
-                                    y=compact(np.array([p.exact_s for p in cut])))
+                                    y=compact(np.array([p.exact_s for p in cut])),
+                                    text=[f"{p.exact_lps} LPs before the budget ran out" for p in cut])
             self.fig.data[2].update(x=compact(np.array([p.n for p in pts], float)),
                                     y=compact(np.array([max(p.sat_s, 1e-5) for p in pts])))
             self.fig.data[3].update(x=compact(np.array([p.n for p in pts], float)),
