@@ -163,27 +163,24 @@ def setup(force: bool = False, quiet: bool = False) -> Path:
 # ------------------------------------------------------------------------------- environment
 
 
-def runtime_env() -> dict[str, str]:
-    """Environment shared by `serve`, `test` and `bench`: per-user caches for hardtrain and JAX.
+def _environment_module():
+    """src/hardtrain/environment.py, loaded by path: it needs only the standard library, so it
+    works before the virtual environment exists."""
+    import importlib.util
 
-    Values already set by the caller win. The JAX persistent compilation cache is keyed per user
-    (never share a writable cache between users); the thresholds are lowered because the labs'
-    small programs compile in well under JAX's default 1 s minimum.
+    spec = importlib.util.spec_from_file_location("_hardtrain_environment", ROOT / "src" / "hardtrain" / "environment.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def runtime_env() -> dict[str, str]:
+    """Environment shared by `serve`, `test` and `bench`: hardtrain's defaults (per-user caches for
+    hardtrain and JAX, the shared plotly.js bundle, two malloc arenas), from the one place that
+    holds them, `hardtrain.environment.defaults`, also used by binder/start. Values already set by
+    the caller win.
     """
-    env = dict(os.environ)
-    cache_root = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hardtrain"
-    env.setdefault("HARDTRAIN_CACHE_DIR", str(cache_root))
-    env.setdefault("JAX_COMPILATION_CACHE_DIR", str(Path(env["HARDTRAIN_CACHE_DIR"]) / "jax"))
-    env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-    env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
-    # Under Voila, the figures are drawn by hardtrain's front end with a 1.2 MB plotly.js loaded
-    # once per page, by URL, from a copy beside the labs (labs/_static/, allowed in voila.json's
-    # file_allowlist) instead of plotly's 5 MB per figure through the websocket (see
-    # hardtrain.views.common.LiteFigureWidget).
-    env.setdefault("HARDTRAIN_SHARED_PLOTLY_BUNDLE", "1")
-    # Two malloc arenas instead of 8 per core: a lab kernel keeps ~40 MB less (measured with
-    # benchmarks/kernel_memory.py); JAX's compute threads use their own allocator paths.
-    env.setdefault("MALLOC_ARENA_MAX", "2")
+    env = _environment_module().defaults(os.environ)
     # Make the venv's tools (jupyter, voila) the ones found by subprocesses.
     env["PATH"] = str(venv_bin("python").parent) + os.pathsep + env.get("PATH", "")
     env["VIRTUAL_ENV"] = str(VENV)

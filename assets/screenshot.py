@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import VoilaServer, launch_chromium  # noqa: E402  (shared server code)
+from tools.voila import VoilaServer, launch_chromium  # noqa: E402  (shared server code)
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import browser_lab1 as B  # noqa: E402  (its page probes and load timing)
 
-S = B.S  # tests/browser: VoilaServer, launch_chromium
+S = B.S  # tools/voila.py: VoilaServer, launch_chromium
 
 
 def checkout(ref: str | None, folder: Path) -> Path:

@@ -55,12 +55,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def load_support():
-    """tests/browser/__init__.py: the Voila server and Chromium helpers the browser tests use."""
-    spec = importlib.util.spec_from_file_location(
-        "hardtrain_browser_support", ROOT / "tests" / "browser" / "__init__.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """tools/voila.py: the Voila server and Chromium helpers the browser tests use."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tools import voila
+
+    return voila
 
 
 S = load_support()

@@ -24,8 +24,8 @@ CHILD = textwrap.dedent("""
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"  {stage:<18} rss {rss:6.0f} MB   peak {peak:6.0f} MB", flush=True)
     t0 = time.perf_counter()
-    from hardtrain.config import enable_compilation_cache
-    enable_compilation_cache()
+    from hardtrain import runtime
+    runtime.setup()  # what a lab's first cell does
     import plotly.graph_objects as go
     from hardtrain.views import lab1
     go.FigureWidget()

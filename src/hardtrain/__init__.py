@@ -1,12 +1,11 @@
 """hardtrain: an interactive teaching lab on why training neural networks is hard and expensive.
 
-Core modules (no widgets, no plotting): :mod:`hardtrain.data`, :mod:`hardtrain.models`,
-:mod:`hardtrain.train`, :mod:`hardtrain.landscape`. Dashboards live in :mod:`hardtrain.views`.
+Layers: core numerics by concept (:mod:`~hardtrain.data`, :mod:`~hardtrain.models`,
+:mod:`~hardtrain.train`, :mod:`~hardtrain.landscape`, :mod:`~hardtrain.hardness`,
+:mod:`~hardtrain.overparam`, :mod:`~hardtrain.pruning`, :mod:`~hardtrain.compute`; no widgets,
+no plotting), the self-checks (:mod:`~hardtrain.exercises`), and the dashboards
+(:mod:`~hardtrain.views`). Importing the package changes nothing global: a session calls
+:func:`hardtrain.runtime.setup` first (every lab's first cell does).
 """
 
 __version__ = "0.1.0"
-
-from .config import use_full_precision_matmuls as _use_full_precision_matmuls
-
-# float32 numerics on GPUs too (not TensorFloat-32): see config.use_full_precision_matmuls.
-_use_full_precision_matmuls()

@@ -25,6 +25,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
+from .validation import check_xy
+
 __all__ = [
     "surface", "random_directions", "interpolate", "hessian_eigenvalues",
     "hessian_extreme_eigenvalues", "slice_hessian_eigenvalues", "convexity_violations",
@@ -322,26 +324,9 @@ def convexity_violations(loss_fn: Callable, params_a, params_b, n: int = 50, *,
                            float(gaps[worst]), (float(ts[i[worst]]), float(ts[k[worst]])), float(tol))
 
 
-def _pm1(y) -> np.ndarray:
-    y = np.asarray(y)
-    vals = set(np.unique(y).tolist())
-    if vals <= {-1, 1}:
-        return y.astype(np.float64)
-    if vals <= {0, 1}:
-        return 2.0 * y.astype(np.float64) - 1.0
-    raise ValueError(f"labels must be in {{0, 1}} or {{-1, +1}}, got values {sorted(vals)[:6]}")
-
-
 def _check_xy(X, y):
-    X = np.asarray(X, np.float64)
-    if X.ndim != 2 or X.shape[0] < 1:
-        raise ValueError(f"X must have shape (n_samples, n_features), got {X.shape}")
-    y = _pm1(y)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or inf")
-    return X, y
+    X, y = check_xy(X, y)
+    return X, y.astype(np.float64)
 
 
 def separating_hyperplane(X, y) -> tuple[np.ndarray, float] | None:

@@ -1721,9 +1721,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     pre.add_argument("--architecture", choices=ARCHITECTURES, default="mlp",
                      help="network: mlp (writes pruning_study.json) or cnn (pruning_study_cnn.json)")
     args = parser.parse_args(argv)
-    from .config import enable_compilation_cache
+    from . import runtime
 
-    enable_compilation_cache()
+    runtime.setup()
     config = {"full": StudyConfig.full, "live": StudyConfig.live,
               "tiny": StudyConfig.tiny}[args.scale](args.architecture)
     command = "python -m hardtrain.pruning " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from . import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, VoilaServer,
+from tools.voila import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, VoilaServer,
                browser_required, classify_console, launch_chromium, missing_browser_reason)
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from hardtrain.views.common import PLOTLY_JS
 
-from . import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, ROOT, VoilaServer,
+from tools.voila import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, ROOT, VoilaServer,
                classify_console)
 
 pytestmark = pytest.mark.browser

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from . import (CHANGED_JS, legends_over_titles, GRAPH_JS, LAB1_VIEWS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S,
+from tools.voila import (CHANGED_JS, legends_over_titles, GRAPH_JS, LAB1_VIEWS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S,
                RENDER_DELAYS_JS, RENDERED_OR_ERROR_JS, lab1_layout, trace, trace_raw)
 
 pytestmark = pytest.mark.browser
@@ -97,7 +97,7 @@ def wait_for_trace_change(page, name, index, before_raw, keys=("x", "y"),
             f"{timeout / 1000:.0f} s although the kernel answered (status line: {status!r}); "
             f"trace now: {now}. First render of each figure, seconds after anywidget created its "
             f"models: {delays}. A figure whose model was not ready within 2 s has its later "
-            "updates dropped by anywidget 0.11 (see RENDER_WATCH_JS in tests/browser/__init__.py).")
+            "updates dropped by anywidget 0.11 (see RENDER_WATCH_JS in tools/voila.py).")
 
 
 

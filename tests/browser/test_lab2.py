@@ -14,7 +14,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from . import PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, legends_over_titles
+from tools.voila import PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, legends_over_titles
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from . import (CHANGED_JS, legends_over_titles, GRAPH_JS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS,
+from tools.voila import (CHANGED_JS, legends_over_titles, GRAPH_JS, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS,
                trace, trace_raw)
 
 pytestmark = pytest.mark.browser

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from . import GRAPH_JS, legends_over_titles, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS
+from tools.voila import GRAPH_JS, legends_over_titles, PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from . import PAGE_LOAD_TIMEOUT_S, ROOT
+from tools.voila import PAGE_LOAD_TIMEOUT_S, ROOT
 
 pytestmark = pytest.mark.browser
 

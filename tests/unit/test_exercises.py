@@ -39,7 +39,7 @@ from hardtrain import exercises, landscape, models
 from hardtrain import train as training
 from hardtrain.exercises import Exercise, Feedback
 
-SRC = Path(exercises.__file__).resolve().parents[1]
+SRC = Path(exercises.__file__).resolve().parents[2]
 
 LAB1 = ("lab1.symmetries", "lab1.saddle", "lab1.divergence")
 
@@ -178,7 +178,7 @@ def test_hints_exist_go_from_gentle_to_strong_and_hide_the_answer():
 
 
 def test_answers_are_not_stored_as_literals():
-    source = inspect.getsource(exercises)
+    source = inspect.getsource(exercises.lab1)  # lab 1's checkers: H = 4 gives 384, the stable rate 1/2
     assert not re.search(r"\b384\b", source)
     assert not re.search(r"(?<![\d.])0?\.5\b", source)
 

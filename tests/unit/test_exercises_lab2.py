@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from hardtrain import exercises
-from hardtrain.exercises_lab2 import SPLIT_TEXT
+from hardtrain.exercises.lab2 import SPLIT_TEXT
 
 SUBSETS = [tuple(int(v) - 1 for v in part.split()) for part in SPLIT_TEXT.split("|")]
 N = 1 + max(max(s) for s in SUBSETS)
@@ -109,7 +109,7 @@ def test_ratio():
 
 def test_algorithm_vs_problem():
     """A measured running time speaks about the algorithm, not the problem: statement 2 only."""
-    from hardtrain.exercises_lab2 import ALGORITHM_STATEMENTS
+    from hardtrain.exercises.lab2 import ALGORITHM_STATEMENTS
 
     assert "says nothing" in ALGORITHM_STATEMENTS[2]
     assert exercises.check("lab2.algorithm_vs_problem", 2).correct

@@ -1,4 +1,4 @@
-"""Tests of lab 3's self-checks (hardtrain.exercises_lab3).
+"""Tests of lab 3's self-checks (hardtrain.exercises.lab3).
 
 Ground truth, independent of the checkers: the interpolation threshold N = n is the smallest
 feature count for which an (n x N) generic feature matrix has rank n (checked with NumPy's

@@ -1,4 +1,4 @@
-"""Tests of lab 4's self-checks (hardtrain.exercises_lab4).
+"""Tests of lab 4's self-checks (hardtrain.exercises.lab4).
 
 Ground truth, independent of the checkers:
   - lab4.lottery_rounds: the smallest r with 0.8^r <= 0.1 from logarithms.

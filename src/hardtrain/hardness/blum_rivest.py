@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from ..validation import check_xy
 from .setsplitting import is_splitting, validate_instance
 
 __all__ = ["blum_rivest_dataset", "ThresholdNetwork", "ExactFit", "BudgetExceeded",
@@ -158,19 +159,7 @@ class ExactFit:
 
 
 def _check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"X must have shape (m, d) with m, d >= 1, got {X.shape}")
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
-    X = X.astype(np.float64)
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or inf")
-    vals = set(np.unique(y).tolist())
-    if not vals <= {-1, 1}:
-        raise ValueError(f"labels must be -1 or +1, got values {sorted(vals)[:6]}")
-    return X, y.astype(np.int64)
+    return check_xy(X, y, labels="pm1")
 
 
 class _Planes:

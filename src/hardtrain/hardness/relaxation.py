@@ -17,6 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from ..validation import check_choice, check_int, check_positive, check_xy
+
 __all__ = ["GDResult", "fit_threshold_network_gd", "gd_single_restart"]
 
 
@@ -153,23 +155,11 @@ def _pad(X, y, pad_to=None):
 
 
 def _validate(X, y, restarts, steps, width, learning_rate, output):
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"X must have shape (m, d) with m, d >= 1, got {X.shape}")
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
-    if not set(np.unique(y).tolist()) <= {-1, 1}:
-        raise ValueError(f"labels must be -1 or +1, got values {sorted(set(np.unique(y).tolist()))[:6]}")
-    if not np.all(np.isfinite(X.astype(np.float64))):
-        raise ValueError("X contains NaN or inf")
-    for name, val, lo in (("restarts", restarts, 1), ("steps", steps, 1), ("width", width, 1)):
-        if isinstance(val, bool) or int(val) != val or val < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {val!r}")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
-    if output not in ("any", "and"):
-        raise ValueError(f"output must be 'any' (trained output unit) or 'and', got {output!r}")
+    X, y = check_xy(X, y, labels="pm1")
+    for name, val in (("restarts", restarts), ("steps", steps), ("width", width)):
+        check_int(name, val, 1)
+    check_positive("learning_rate", learning_rate)
+    check_choice("output", output, ("any", "and"))
     return X.astype(np.float32), y.astype(np.float32)
 
 

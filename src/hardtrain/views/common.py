@@ -24,13 +24,22 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..config import release_memory
+from ..runtime import view_logger
 
 __all__ = ["Status", "NumberField", "guarded", "figure_widget", "compact", "css_class",
            "labelled", "Timer", "ExerciseBox", "LongRun", "heatmap_image", "image_placement",
            "colorbar_trace", "colorbar_ticks", "grid_points", "hover_points", "redraw_traces_only",
            "LiteFigureWidget", "PLOTLY_JS"]
 
-log = logging.getLogger("hardtrain.views")
+class _ViewLog:
+    """The dashboards' logger, fetched when first used (:func:`hardtrain.runtime.view_logger`
+    installs its handler then): importing this module changes no global logging state."""
+
+    def __getattr__(self, name):
+        return getattr(view_logger(), name)
+
+
+log = _ViewLog()
 
 #: Light, readable colours that keep contrast in Voila's light and dark themes (the figures sit
 #: on their own white card).

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from hardtrain.exercises import Exercise, Feedback, MalformedAnswer, register  # noqa: F401
+from .answers import as_real, close
+from .registry import Exercise, Feedback, MalformedAnswer, register  # noqa: F401
 
 #: Numbering of the at-init methods used by ``lab4.inversion`` (as in the lab's text).
 INVERSION_CHOICES = {1: "magnitude", 2: "snip", 3: "grasp", 4: "synflow"}
@@ -34,9 +35,8 @@ SYNFLOW_WEIGHT = 0.5
 
 
 def _whole(answer, lo: int, hi: int | None = None) -> int:
-    from hardtrain.exercises import _as_real
 
-    x = _as_real(answer)
+    x = as_real(answer)
     if x != math.floor(x):
         raise MalformedAnswer("Got a number with a fractional part; give a whole number.")
     if x < lo or (hi is not None and x > hi):
@@ -96,17 +96,16 @@ def compression_truth() -> tuple[float, float, float]:
 
 
 def _check_compression(answer) -> Feedback:
-    from hardtrain.exercises import _as_real, _close
 
-    x = _as_real(answer)
+    x = as_real(answer)
     if x <= 0:
         raise MalformedAnswer("A compression ratio is a positive number.")
     truth, weights_only, naive = compression_truth()
-    if _close(x, truth, rel=0.005):
+    if close(x, truth, rel=0.005):
         return Feedback(True, "Total parameters over remaining parameters, biases included (ShrinkBench's "
                               "convention): the unpruned biases pull the ratio below what the sparsity alone "
                               "suggests.")
-    if _close(x, weights_only, rel=0.005) or _close(x, naive, rel=0.005):
+    if close(x, weights_only, rel=0.005) or close(x, naive, rel=0.005):
         return Feedback(False, "That counts only the weight matrices. ShrinkBench's compression ratio divides "
                                "ALL parameters by the remaining ones, and the biases are never pruned.")
     if x < 1:
@@ -166,15 +165,14 @@ def synflow_sum_truth() -> tuple[float, list[float]]:
 
 
 def _check_synflow_sum(answer) -> Feedback:
-    from hardtrain.exercises import _as_real, _close
 
-    x = _as_real(answer)
+    x = as_real(answer)
     truth, sums = synflow_sum_truth()
-    if _close(x, truth, rel=1e-4):
+    if close(x, truth, rel=1e-4):
         return Feedback(True, "It equals R = 1^T |W1| |W2| 1, and so does the sum of every other layer: "
                               "SynFlow conserves the flow layer by layer (Tanaka et al., 2020, Theorem 1). "
                               "That is why no layer can be wiped out while others keep large scores.")
-    if _close(x, SYNFLOW_WEIGHT, rel=1e-4) or _close(x, SYNFLOW_WEIGHT ** 2, rel=1e-4):
+    if close(x, SYNFLOW_WEIGHT, rel=1e-4) or close(x, SYNFLOW_WEIGHT ** 2, rel=1e-4):
         return Feedback(False, "That is the score of a single weight (or less). The question asks for the sum "
                                "over the whole second layer.")
     return Feedback(False, "Not that. Compute R = 1^T |W1| |W2| 1 for this net, then use the fact that the "
@@ -238,22 +236,21 @@ def layer_budget_truth() -> float:
 
 
 def _check_layer_budget(answer) -> Feedback:
-    from hardtrain.exercises import _as_real, _close
 
-    x = _as_real(answer)
+    x = as_real(answer)
     if not 0 <= x <= 100:
         raise MalformedAnswer("Give a sparsity in percent, between 0 and 100.")
     truth = layer_budget_truth()
     mean_kept = 100.0 * sum(LAYER_KEPT) / len(LAYER_KEPT)
-    if _close(x, truth, abs_=0.05):
+    if close(x, truth, abs_=0.05):
         return Feedback(True, "The layers' fractions count in proportion to the layers' sizes: the large "
                               "middle matrix decides most of the total. The same overall sparsity can hide "
                               "very different per-layer densities, which is all the layerwise-shuffle "
                               "ablation keeps.")
-    if _close(x, 100.0 - mean_kept, abs_=0.05):
+    if close(x, 100.0 - mean_kept, abs_=0.05):
         return Feedback(False, "You averaged the three fractions as if the layers were the same size. Weigh "
                                "each layer by its number of weights.")
-    if _close(x, 100.0 - truth, abs_=0.05) or _close(x, mean_kept, abs_=0.05):
+    if close(x, 100.0 - truth, abs_=0.05) or close(x, mean_kept, abs_=0.05):
         return Feedback(False, "That is the fraction KEPT. Sparsity is the fraction removed.")
     return Feedback(False, "Not that. Count the weights each matrix keeps (its size times its fraction), add "
                            "them up, and compare with all the weights.")

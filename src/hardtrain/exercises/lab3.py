@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 
-from hardtrain.exercises import Exercise, Feedback, MalformedAnswer, _as_real, _close, register  # noqa: F401
+from .answers import as_real, close
+from .registry import Exercise, Feedback, MalformedAnswer, register  # noqa: F401
 
 # The numbers the questions state (the answers are computed from them when a check runs).
 _N_TRAIN = 500          # training samples in the interpolation question
@@ -36,7 +37,7 @@ _RUN = {"hours": 3.0, "watts": 300.0, "pue": 1.5, "grid": 400.0}  # the CO2 ques
 
 
 def _positive(answer, what: str) -> float:
-    x = _as_real(answer)
+    x = as_real(answer)
     if x <= 0:
         raise MalformedAnswer(f"Got a number <= 0; {what} is positive.")
     return x
@@ -59,23 +60,23 @@ def _threshold_truth() -> int:
 def _check_threshold(answer) -> Feedback:
     n_feat = _positive(answer, "a number of features")
     truth = _threshold_truth()
-    if _close(n_feat, truth, rel=0.005):
+    if close(n_feat, truth, rel=0.005):
         return Feedback(True, "A copied sample repeats an equation that is already there, so the threshold "
                               "counts distinct samples: there the features can first fit every training "
                               "label exactly, and only just, with a huge-norm solution that generalises worst.")
-    if _close(n_feat, _N_TRAIN, rel=0.005):
+    if close(n_feat, _N_TRAIN, rel=0.005):
         return Feedback(False, "That counts every sample, copies included. Does a sample that repeats another "
                                "(same input, same label) add a new equation to the least-squares system?")
-    if _close(n_feat, _N_TRAIN + _N_COPIES, rel=0.005) or _close(n_feat, _N_TRAIN - 2 * _N_COPIES, rel=0.005):
+    if close(n_feat, _N_TRAIN + _N_COPIES, rel=0.005) or close(n_feat, _N_TRAIN - 2 * _N_COPIES, rel=0.005):
         return Feedback(False, "Count the distinct samples again: each copy is one extra row of an equation "
                                "that already exists.")
-    if _close(n_feat, truth / _N_CLASSES, rel=0.02):
+    if close(n_feat, truth / _N_CLASSES, rel=0.02):
         return Feedback(False, "You divided by the number of classes. Each class's output is a separate "
                                "least-squares problem with N unknowns and one equation per sample.")
-    if _close(n_feat, truth * _N_CLASSES, rel=0.02):
+    if close(n_feat, truth * _N_CLASSES, rel=0.02):
         return Feedback(False, "You multiplied by the number of classes. Each of the 10 outputs gets its own "
                                "N coefficients and has its own n equations: count per output.")
-    if _close(n_feat, _N_INPUTS, rel=0.02):
+    if close(n_feat, _N_INPUTS, rel=0.02):
         return Feedback(False, "That is the input dimension of MNIST-1D. The fit is linear in the random "
                                "features, not in the raw inputs.")
     return Feedback(False, "Not there. Think of the fit as a linear system: how many unknowns must it have "
@@ -105,20 +106,20 @@ def _check_lazy(answer) -> Feedback:
     f = _positive(answer, "a factor")
     truth = _lazy_factor_truth()
     m0, m1 = _WIDTHS
-    if _close(f, truth, rel=0.01):
+    if close(f, truth, rel=0.01):
         return Feedback(True, "The relative change scales like the width to the power -1/2, so a width ratio "
                               "r shrinks it by sqrt(r): the weights move by a fixed total amount while their "
                               "norm grows like the square root of the width (lazy training).")
-    if _close(f, 1.0 / truth, rel=0.01):
+    if close(f, 1.0 / truth, rel=0.01):
         return Feedback(False, "Upside down: the relative change gets smaller as the width grows, so it is "
                                "divided by a factor larger than 1.")
-    if _close(f, m1 / m0, rel=0.01):
+    if close(f, m1 / m0, rel=0.01):
         return Feedback(False, "That is the ratio of the widths itself: it assumes the change falls like 1/m. "
                                "Read the slope of the lazy-training plot again.")
-    if _close(f, (m1 / m0) ** 0.25, rel=0.01) or _close(f, (m1 / m0) ** 2, rel=0.01):
+    if close(f, (m1 / m0) ** 0.25, rel=0.01) or close(f, (m1 / m0) ** 2, rel=0.01):
         return Feedback(False, "Wrong power of the width ratio. Which exponent did the dashboard's log-log "
                                "plot show?")
-    if _close(f, 1.0, rel=0.01):
+    if close(f, 1.0, rel=0.01):
         return Feedback(False, "Then the relative change would not depend on the width. Compare how the "
                                "size of the change and the size of the initial weights grow with m.")
     return Feedback(False, "Not that factor. Take the scaling law the dashboard shows and apply it to the "
@@ -143,13 +144,13 @@ def _check_flops(answer) -> Feedback:
     f = _positive(answer, "a FLOP count")
     truth = _flops_truth()
     m, k, n = _MATMUL
-    if _close(f, truth, rel=0.001):
+    if close(f, truth, rel=0.001):
         return Feedback(True, "One multiply and one add for every term of every output entry: that is "
                               "what XLA's cost analysis reports, and what compute.flops returns.")
-    if _close(f, truth / 2, rel=0.001):
+    if close(f, truth / 2, rel=0.001):
         return Feedback(False, "You counted each multiply-add once. FLOP counts count the multiply and the "
                                "add separately.")
-    if _close(f, m * n, rel=0.001) or _close(f, m * k + k * n, rel=0.001):
+    if close(f, m * n, rel=0.001) or close(f, m * k + k * n, rel=0.001):
         return Feedback(False, "That counts entries of the matrices, not operations. Each output entry is a "
                                "sum of k products.")
     return Feedback(False, "Not that count. How many output entries are there, and how many multiplications "
@@ -177,22 +178,22 @@ def _check_halving(answer) -> Feedback:
     truth = _halving_truth()
     e0, e1 = _ERRORS
     ratio = e0 / e1
-    if _close(f, truth, rel=0.01):
+    if close(f, truth, rel=0.01):
         return Feedback(True, "The improvement factor e_old / e_new, raised to the exponent: even a modest "
                               "cut in the error costs tens of times the compute on a 9th-power trend.")
-    if _close(f, 2 ** _ALPHA, rel=0.01):
+    if close(f, 2 ** _ALPHA, rel=0.01):
         return Feedback(False, "That is the cost of halving the error. Here the error falls by a smaller "
                                "factor: which one?")
-    if _close(f, ratio * _ALPHA, rel=0.01):
+    if close(f, ratio * _ALPHA, rel=0.01):
         return Feedback(False, "You multiplied the improvement factor by the exponent. In a power law the "
                                "exponent applies to the factor: raise, do not multiply.")
-    if _close(f, _ALPHA ** ratio, rel=0.01):
+    if close(f, _ALPHA ** ratio, rel=0.01):
         return Feedback(False, "You raised the exponent to the power of the improvement. It is the "
                                "improvement factor that is raised to the exponent.")
-    if _close(f, (1.0 / (1.0 - e1 / e0)) ** _ALPHA, rel=0.01) or _close(f, (e0 / (e0 - e1)) ** _ALPHA, rel=0.01):
+    if close(f, (1.0 / (1.0 - e1 / e0)) ** _ALPHA, rel=0.01) or close(f, (e0 / (e0 - e1)) ** _ALPHA, rel=0.01):
         return Feedback(False, "You used the size of the cut (30%) as the factor. The power law relates "
                                "1/error before and after: use the ratio of the two errors.")
-    if _close(f, ratio ** 4, rel=0.01):
+    if close(f, ratio ** 4, rel=0.01):
         return Feedback(False, "That uses the theory's lower bound (4th power). The question uses the fitted "
                                "ImageNet trend.")
     if f < 1.0:
@@ -216,15 +217,15 @@ def _co2_truth() -> tuple[float, float]:
 def _check_co2(answer) -> Feedback:
     kg = _positive(answer, "a mass of CO2")
     truth, no_pue = _co2_truth()
-    if _close(kg, truth, rel=0.01):
+    if close(kg, truth, rel=0.01):
         return Feedback(True, "Energy = time x power x PUE; CO2 = energy x grid intensity. Every factor is an "
                               "assumption: change the grid or the PUE and the answer moves as much.")
-    if _close(kg, truth * 1000, rel=0.01):
+    if close(kg, truth * 1000, rel=0.01):
         return Feedback(False, "Right number, wrong unit: the question asks for kilograms.")
-    if _close(kg, no_pue, rel=0.01):
+    if close(kg, no_pue, rel=0.01):
         return Feedback(False, "You left out the data centre's overhead (PUE): the building uses that factor "
                                "more energy than the GPU alone.")
-    if _close(kg, truth / 1000, rel=0.01):
+    if close(kg, truth / 1000, rel=0.01):
         return Feedback(False, "Off by a factor of 1000: convert watts to kilowatts once, and grams to "
                                "kilograms once.")
     return Feedback(False, "Not that amount. Compute the energy in kWh first (hours x kW x PUE), then "

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from hardtrain.exercises import Exercise, Feedback, MalformedAnswer, register  # noqa: F401
+from .registry import Exercise, Feedback, MalformedAnswer, register  # noqa: F401
 
 #: The targets of the transfer exercise lab2.irrational_ratio: (1,0) -> (3,1), (0,1) -> (1,1).
 TRANSFER_TARGETS = ((3, 1), (1, 1))

@@ -1,0 +1,100 @@
+"""Importing hardtrain changes nothing global; runtime.setup does, once; the environment defaults
+are the ones tasks.py and binder/start export."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import hardtrain
+from hardtrain import environment
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = Path(hardtrain.__file__).resolve().parents[1]
+
+
+def _run(code: str, **env) -> subprocess.CompletedProcess:
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "HARDTRAIN_", "XDG_"))}
+    full.update(PYTHONPATH=str(SRC), **env)
+    return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, timeout=300)
+
+
+def test_importing_the_package_and_its_views_changes_nothing_global():
+    code = ("import logging, hardtrain, hardtrain.views, hardtrain.views.lab1, jax; "
+            "assert jax.config.jax_default_matmul_precision is None, jax.config.jax_default_matmul_precision; "
+            "assert jax.config.jax_compilation_cache_dir is None, jax.config.jax_compilation_cache_dir; "
+            "assert not logging.getLogger('hardtrain.views').handlers")
+    r = _run(code)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_setup_turns_on_the_cache_precision_and_log_handler_once(tmp_path):
+    code = ("import logging, jax; from hardtrain import runtime; a = runtime.setup(); b = runtime.setup(); "
+            "assert a == b; "
+            "assert jax.config.jax_default_matmul_precision == 'highest'; "
+            f"assert jax.config.jax_compilation_cache_dir == {str(tmp_path / 'jax')!r}, jax.config.jax_compilation_cache_dir; "
+            "log = logging.getLogger('hardtrain.views'); assert len(log.handlers) == 1 and not log.propagate")
+    r = _run(code, HARDTRAIN_CACHE_DIR=str(tmp_path))
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_setup_keeps_a_precision_the_user_chose():
+    code = ("import jax; jax.config.update('jax_default_matmul_precision', 'bfloat16'); "
+            "from hardtrain import runtime; runtime.setup(compilation_cache=False); "
+            "assert jax.config.jax_default_matmul_precision == 'bfloat16'")
+    r = _run(code)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_binder_start_exports_the_same_defaults_as_tasks_py(tmp_path):
+    """binder/start and tasks.py take their variables from hardtrain.environment: same names, same values."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "HARDTRAIN_", "XDG_", "MALLOC_"))}
+    env.update(HOME=str(tmp_path), PATH=str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""),
+               PYTHONPATH=str(SRC))
+    r = subprocess.run(["bash", str(ROOT / "binder" / "start"), "env"], env=env, capture_output=True, text=True,
+                       timeout=120, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    exported = dict(line.split("=", 1) for line in r.stdout.splitlines() if "=" in line)
+    expected = environment.defaults({"HOME": str(tmp_path)})
+    names = ["HARDTRAIN_CACHE_DIR", "JAX_COMPILATION_CACHE_DIR", *environment.FIXED_DEFAULTS]
+    assert {n: exported.get(n) for n in names} == {n: expected[n] for n in names}
+    assert expected["HARDTRAIN_CACHE_DIR"] == str(tmp_path / ".cache" / "hardtrain")
+    assert (tmp_path / ".cache" / "hardtrain" / "jax").is_dir()  # binder/start creates the JAX cache folder
+
+    sys.path.insert(0, str(ROOT))
+    try:
+        import tasks
+    finally:
+        sys.path.remove(str(ROOT))
+    old = dict(os.environ)
+    try:
+        for k in list(os.environ):
+            if k.startswith(("JAX_", "HARDTRAIN_", "XDG_", "MALLOC_")):
+                del os.environ[k]
+        os.environ["HOME"] = str(tmp_path)
+        from_tasks = tasks.runtime_env()
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    assert {n: from_tasks[n] for n in names} == {n: expected[n] for n in names}
+
+
+def test_values_already_set_win():
+    env = environment.defaults({"HOME": "/h", "HARDTRAIN_SHARED_PLOTLY_BUNDLE": "0", "XDG_CACHE_HOME": "/x"})
+    assert env["HARDTRAIN_SHARED_PLOTLY_BUNDLE"] == "0"
+    assert env["HARDTRAIN_CACHE_DIR"] == "/x/hardtrain"
+
+
+def test_every_lab_calls_setup_in_its_first_code_cell_before_anything_else():
+    import json
+
+    labs = sorted(p for p in (ROOT / "labs").glob("*.ipynb") if not p.name.startswith("00_"))
+    assert len(labs) >= 9
+    for path in labs:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        first = next("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        lines = [line for line in first.splitlines() if line.strip()]
+        assert lines[:2] == ["from hardtrain import runtime", lines[1]] and lines[1].startswith("runtime.setup()"), \
+            f"{path.name}: the first code cell must start with runtime.setup(): {lines[:3]}"
