@@ -37,12 +37,10 @@ def cache_dir(*parts: str) -> Path:
 
 
 def fast_mode() -> bool:
-    """True when ``HARDTRAIN_FAST`` is set to a true value ("1", "true", "yes").
+    """True in the tests' fast mode (``HARDTRAIN_FAST``): :func:`hardtrain.runtime.fast_mode`."""
+    from .runtime import fast_mode as _fast_mode
 
-    Notebooks read it to shrink grids, step counts and sweeps so that the notebook tests
-    (nbmake) finish in seconds. The numbers a learner sees in the normal mode are unchanged.
-    """
-    return os.environ.get("HARDTRAIN_FAST", "").strip().lower() in {"1", "true", "yes", "on"}
+    return _fast_mode()
 
 
 def enable_compilation_cache(path: str | os.PathLike | None = None) -> Path:

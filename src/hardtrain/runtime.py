@@ -20,12 +20,22 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["setup", "view_logger", "VIEW_LOGGER"]
+__all__ = ["setup", "fast_mode", "view_logger", "VIEW_LOGGER"]
 
 #: Name of the logger of the dashboards' callbacks (``hardtrain.views``).
 VIEW_LOGGER = "hardtrain.views"
 
 _done: dict[str, object] = {}
+
+
+def fast_mode() -> bool:
+    """True when ``HARDTRAIN_FAST`` is set to a true value ("1", "true", "yes", "on").
+
+    The tests (nbmake, the browser tests) set it: every experiment then runs its ``tiny()``
+    preset (:func:`hardtrain.experiments.session_preset`), so a notebook finishes in seconds.
+    The numbers a learner sees in the normal mode are unchanged.
+    """
+    return os.environ.get("HARDTRAIN_FAST", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def setup(*, compilation_cache: bool = True, full_precision: bool = True) -> dict[str, object]:
