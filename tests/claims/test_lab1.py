@@ -1,6 +1,6 @@
-"""Lab 1's claims ledger: the lesson plan's numbers for the bowl and the product loss, checked by
-small deterministic runs of the same computations the dashboards make (lab 1 ships no
-precomputed data).
+"""Lab 1's claims ledger: the pages' numbers, checked by deterministic runs of the experiments the
+dashboards run (:mod:`hardtrain.experiments`: convex_bowl, product_loss, symmetries, mlp_slice) at
+the pages' settings; lab 1 ships no precomputed data.
 
 See tests/claims/ledger.py for how an entry works; course/claims.md lists the entries.
 """
@@ -22,20 +22,12 @@ NOVIKOFF = "Novikoff, 1962"
 
 @functools.cache
 def _bowl():
-    from hardtrain import data, landscape, models
-    from hardtrain import train as training
+    """Section 1 as the dashboard runs it (experiments.convex_bowl at its full/live settings)."""
+    from hardtrain.experiments import convex_bowl
 
-    ds = data.load("breast_cancer")
-    apply_fn, p0 = models.build(models.LogisticRegression, ds.n_features, 1)
-    p0 = jax.tree.map(np.zeros_like, p0)
-    loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
-    run = training.train(loss_fn, p0, training.make_optimizer("gd", 1.0), 400, record_trajectory=True)
-    wnorm = np.linalg.norm(np.asarray(run.trajectory["linear"]["kernel"]).reshape(401, -1), axis=1)
-    sep = landscape.separating_hyperplane(ds.x_train, ds.y_train)
-    percep = landscape.perceptron(ds.x_train, ds.y_train, max_epochs=2000)
-    eig = landscape.hessian_eigenvalues(loss_fn, run.params)
-    losses = np.asarray(run.losses)
-    return sep, wnorm, percep, eig, losses
+    res = convex_bowl.run(convex_bowl.BowlConfig.live())
+    sep = True if res.separable else None
+    return sep, res.weight_norms, res.perceptron, res.hessian_eigenvalues, res.losses
 
 
 def c_bowl():
@@ -105,16 +97,15 @@ def c_not_separable():
 
 
 def _slice_curvatures(kind):
-    from hardtrain import landscape
+    """The smallest curvature on the dashboard's slices (direction seeds 0-2, half-widths 1 and 3)."""
+    from hardtrain.experiments import convex_bowl
 
-    _, loss_fn, run, _ = _logistic("breast_cancer", kind)
+    res = convex_bowl.run(convex_bowl.BowlConfig(loss=kind))
     out = []
-    for seed in (0, 1, 2):  # the view's direction seed, at half-widths 1 and 3 (its 41-point grid, every 4th)
-        dirs = landscape.random_directions(jax.random.key(seed), run.params, normalize="filter")
+    for seed in (0, 1, 2):
+        dirs = convex_bowl.slice_directions(res, seed)
         for span in (1.0, 3.0):
-            grid = span * np.linspace(-1.0, 1.0, 41, dtype=np.float32)
-            lam = landscape.slice_hessian_eigenvalues(loss_fn, run.params, dirs, grid[::4], grid[::4])
-            out.append(float(np.min(lam)))
+            out.append(convex_bowl.bowl_slice(res, dirs, span)[1])
     return np.array(out)
 
 
@@ -173,18 +164,13 @@ def c_curvature_across():
 
 
 def _play(optimizer, lr, start, n=4, steps=100, seed=0):
-    """The playground's run: its start points (the chosen one, then N(0, 0.35^2) jitter, seeded)."""
-    from hardtrain import landscape
-    from hardtrain import train as training
+    """The playground's run, as the dashboard makes it (experiments.product_loss)."""
+    from hardtrain.experiments import product_loss
 
-    rng = np.random.default_rng(seed)
-    jitter = np.vstack([np.zeros((1, 2)), 0.35 * rng.standard_normal((n - 1, 2))])
-    pts = np.clip(np.array(start) + jitter, -2.5, 2.5).astype(np.float32)
-    res = training.train_many(landscape.product_loss, {"a": pts[:, 0], "w": pts[:, 1]},
-                              training.make_optimizer(optimizer, 0.1), steps, record_trajectory=True,
-                              hyperparams={"learning_rate": lr}, max_loss=1e6)
-    a, w = np.asarray(res.trajectory["a"])[:, -1], np.asarray(res.trajectory["w"])[:, -1]
-    return pts, a, w, (a * w - 1.0) ** 2, np.asarray(res.diverged)
+    res = product_loss.run(product_loss.PlaygroundConfig(optimizer=optimizer, learning_rate=lr, start=start,
+                                                         starts=n, seed=seed, steps=steps))
+    pts = np.stack([res.trajectory_a[:, 0], res.trajectory_w[:, 0]], 1)
+    return pts, res.trajectory_a[:, -1], res.trajectory_w[:, -1], res.final_losses, res.diverged
 
 
 def c_hyperbola():
@@ -237,30 +223,16 @@ def c_log_escape():
 
 
 def _symmetries():
-    from hardtrain import data, landscape, models
-    from hardtrain import train as training
+    """The symmetries section at H = 3, seed 0 (experiments.symmetries): every copy's segment."""
+    from hardtrain.experiments import symmetries
 
-    ds = data.load("xor", seed=0)
-    opt = training.make_optimizer("adam", 0.05)
-
-    def fit(activation):
-        apply_fn, p0 = models.build(models.MLP, 2, (3,), 1, activation=activation, seed=0)
-        loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
-        return loss_fn, training.train(loss_fn, p0, opt, 600).params
-
-    loss_fn, params = fit("tanh")
-    copies = landscape.tanh_symmetries(params)
-    t = np.linspace(0.0, 1.0, 61)
+    res = symmetries.run(symmetries.SymmetriesConfig(width=3, seed=0))
     rows = []
-    for k in range(1, len(copies)):
-        report = landscape.convexity_violations(loss_fn, params, copies[k], 30)
-        barrier = float(np.max(np.asarray(landscape.interpolate(loss_fn, params, copies[k], t)))) - float(report.losses[0])
-        rows.append((report.n_violations, report.n_checks, barrier))
-    relu_loss, relu_params = fit("relu")
-    curve = np.asarray(landscape.rescaling_losses(relu_loss, relu_params, np.exp(np.linspace(0.0, np.log(4.0), 61))))
-    line = np.asarray(landscape.interpolate(relu_loss, relu_params, landscape.relu_rescale(relu_params, 4.0),
-                                            np.linspace(0, 1, 61)))
-    return np.array(rows), curve, line
+    for k in range(1, len(res.copies)):
+        seg = symmetries.copy_segment(res, k)
+        inside = seg.losses[(symmetries.SEGMENT_T >= 0) & (symmetries.SEGMENT_T <= 1)]
+        rows.append((seg.report.n_violations, seg.report.n_checks, float(inside.max()) - float(seg.report.losses[0])))
+    return np.array(rows), res.rescaling_curve, res.rescaling_line
 
 
 def c_symmetries():
@@ -294,23 +266,16 @@ def c_copies():
 
 @functools.cache
 def c_mlp_slice():
-    from hardtrain import data, landscape, models
-    from hardtrain import train as training
+    """The MLP slice at the page's settings (digits, width 32, tanh, 300 steps, seed 0)."""
+    from hardtrain.experiments import mlp_slice
 
-    ds = data.load("digits")
-    apply_fn, p0 = models.build(models.MLP, ds.n_features, (32,), ds.n_classes, activation="tanh", seed=0)
-    loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train)
-    params = training.train(loss_fn, p0, training.make_optimizer("adam", 0.01), 300).params
-    grid = np.linspace(-1.0, 1.0, 31, dtype=np.float32)
-    dirs = landscape.random_directions(jax.random.key(0), params, "filter")
-    report = landscape.convexity_violations(loss_fn, p0, params, 40)
-    lam = np.asarray(landscape.slice_hessian_eigenvalues(loss_fn, params, dirs, grid[::2], grid[::2]))
-    lo, hi = landscape.hessian_extreme_eigenvalues(loss_fn, params)
-    acc = models.accuracy(apply_fn, params, ds.x_test, ds.y_test)
-    ok = (lam[..., 0].min() > 0 and round(acc, 2) == 0.96 and report.n_checks == 1600
-          and 10 <= report.n_violations <= 30 and -1e-2 < float(lo[0]) < 0)
-    return ok, (f"test accuracy {acc:.3f}; smallest slice curvature {lam[..., 0].min():.3g}; midpoint convexity "
-                f"fails on {report.n_violations} of {report.n_checks}; Lanczos smallest eigenvalue {float(lo[0]):.2e}")
+    res = mlp_slice.MLPSlice(mlp_slice.MLPSliceConfig.live()).run()
+    report, lo = res.violations, res.hessian_extremes[0]
+    ok = (res.slice_curvature[0] > 0 and round(res.test_accuracy, 2) == 0.96 and report.n_checks == 1600
+          and 10 <= report.n_violations <= 30 and -1e-2 < lo < 0)
+    return ok, (f"test accuracy {res.test_accuracy:.3f}; smallest slice curvature {res.slice_curvature[0]:.3g}; "
+                f"midpoint convexity fails on {report.n_violations} of {report.n_checks}; Lanczos smallest "
+                f"eigenvalue {lo:.2e}")
 
 
 CLAIMS = [

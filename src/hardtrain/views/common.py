@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import functools
 import html
-import logging
 import os
 import shutil
 import tempfile

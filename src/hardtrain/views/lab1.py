@@ -1,31 +1,33 @@
 """Lab 1 dashboards: convex vs non-convex loss surfaces.
 
-Each view is one widget (controls + one FigureWidget + a status line) that calls
-:mod:`hardtrain.landscape`, :mod:`hardtrain.train` and :mod:`hardtrain.models`; none holds
-numerics of its own. Grid sizes and step counts come from small fixed sets so that compiled
-code is reused (no recompiles in a callback after the first use of a setting).
+Each view is one widget (controls + one FigureWidget + a status line) bound to an experiment of
+:mod:`hardtrain.experiments` (:mod:`~hardtrain.experiments.convex_bowl`,
+:mod:`~hardtrain.experiments.product_loss`, :mod:`~hardtrain.experiments.symmetries`,
+:mod:`~hardtrain.experiments.mlp_slice`): a control changes the experiment's configuration, the
+experiment computes, the view draws. Grid sizes and step counts come from small fixed sets so
+that compiled code is reused (no recompiles in a callback after the first use of a setting).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import ipywidgets as widgets
-import jax
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .. import data, landscape, models
 from .. import train as training
-from ..config import fast_mode, release_memory
+from ..config import release_memory
+from ..experiments import convex_bowl, mlp_slice, product_loss, session_preset, symmetries
 from .common import (COLORS, NumberField, Status, Timer, colorbar_ticks, colorbar_trace, compact, css_class,
                      figure_widget, grid_points, guarded, heatmap_image, hover_points, image_placement,
                      redraw_traces_only)
 
 __all__ = ["ConvexBowl", "ProductPlayground", "Symmetries", "MLPSlice"]
 
-_BINARY = ("breast_cancer", "moons", "circles", "xor")
+_BINARY = convex_bowl.DATASETS
 
 
 def _dropdown(label, options, value, name):
@@ -55,10 +57,9 @@ class ConvexBowl(widgets.VBox):
     #: The Loss control's choices: label -> ``models.loss_function`` kind.
     LOSS_LABELS = {"logistic (cross-entropy)": "cross_entropy", "squared error of a sigmoid": "sigmoid_squared"}
 
-    GRID = 41
-    STEPS = 400
-
     def __init__(self, dataset: str = "breast_cancer", seed: int = 0, loss: str = "cross_entropy"):
+        self.config = session_preset(convex_bowl.BowlConfig, dataset=dataset, loss=loss)
+        self.GRID = self.config.grid
         self.status = Status("")
         self.dataset = _dropdown("Dataset", _BINARY, dataset, "dataset")
         self.loss = _dropdown("Loss", list(self.LOSS_LABELS.items()), loss, "bowl-loss")
@@ -111,36 +112,25 @@ class ConvexBowl(widgets.VBox):
 
     @guarded()
     def _load(self):
-        ds = data.load(self.dataset.value)
-        apply_fn, params0 = models.build(models.LogisticRegression, ds.n_features, 1)
-        params0 = jax.tree.map(np.zeros_like, params0)  # start at w = 0, b = 0
-        self.loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train, kind=self.loss.value)
-        opt = training.make_optimizer("gd", 1.0)
-        with Timer() as t_gd:
-            run = training.train(self.loss_fn, params0, opt, self.STEPS, record_trajectory=True)
-        self.params = run.params
-        wnorm = np.linalg.norm(np.asarray(run.trajectory["linear"]["kernel"]).reshape(self.STEPS + 1, -1), axis=1)
-        with Timer() as t_lp:
-            sep = landscape.separating_hyperplane(ds.x_train, ds.y_train)
-        percep = landscape.perceptron(ds.x_train, ds.y_train, max_epochs=2000)
-        eig = landscape.hessian_eigenvalues(self.loss_fn, self.params)
-        acc = models.accuracy(apply_fn, self.params, ds.x_train, ds.y_train)
-        steps = np.arange(self.STEPS, dtype=np.float32)
-        losses = np.asarray(run.losses)
+        self.config = dataclasses.replace(self.config, dataset=self.dataset.value, loss=self.loss.value)
+        res = self.result = convex_bowl.run(self.config)
+        wnorm, losses = res.weight_norms, res.losses
+        steps = np.arange(self.config.steps, dtype=np.float32)
         with self.fig.batch_update():
             self.fig.data[2].x, self.fig.data[2].y = steps, compact(losses)
             self.fig.data[3].x, self.fig.data[3].y = steps, compact(wnorm[1:])
-        if sep is None:
+        percep, eig = res.perceptron, res.hessian_eigenvalues
+        if not res.separable:
             lp = ("<b>LP (HiGHS): not linearly separable</b>, proved in "
-                  f"{t_lp.ms:.0f} ms. Gradient descent converges to a finite minimum: the bowl has a bottom.")
+                  f"{res.lp_ms:.0f} ms. Gradient descent converges to a finite minimum: the bowl has a bottom.")
             pc = f"Perceptron: still making mistakes after {percep.epochs} epochs ({percep.updates} updates); it never stops on such data."
         else:
-            lp = (f"<b>LP (HiGHS): separable</b>, a separating hyperplane found in {t_lp.ms:.0f} ms. "
-                  f"GD only approaches it: train accuracy {acc:.1%}, loss {losses[-1]:.4f} "
+            lp = (f"<b>LP (HiGHS): separable</b>, a separating hyperplane found in {res.lp_ms:.0f} ms. "
+                  f"GD only approaches it: train accuracy {res.train_accuracy:.1%}, loss {losses[-1]:.4f} "
                   f"and still falling while ||w|| grows ({wnorm[1]:.2f} at step 1, {wnorm[-1]:.2f} now).")
             pc = (f"Perceptron: {percep.updates} updates before it separated the data, "
                   f"Novikoff's bound (R/gamma)^2 = {percep.novikoff_bound:,.0f}.")
-        convex = self.loss.value == "cross_entropy"
+        convex = self.config.loss == "cross_entropy"
         why = ("The logistic loss is convex, so this holds at every point." if convex else
                "The squared error of a sigmoid is not convex, so nothing forbids negative eigenvalues, here "
                "or anywhere else (the status line gives the smallest curvature on the slice; Auer, Herbster "
@@ -148,7 +138,7 @@ class ConvexBowl(widgets.VBox):
         self.summary.value = (
             f"<p>{lp}</p><p>{pc}</p><p>Hessian at the GD solution: {eig.size} eigenvalues, smallest "
             f"{eig[0]:.2e}, largest {eig[-1]:.2e}: <b>{'all >= 0 (up to rounding)' if eig[0] > -1e-6 * max(1.0, eig[-1]) else 'a negative one!'}</b>. "
-            f"{why} ({self.STEPS} GD steps in {t_gd.ms:.0f} ms.)</p>")
+            f"{why} ({self.config.steps} GD steps in {res.gd_ms:.0f} ms.)</p>")
         self._new_directions()
 
     @guarded()
@@ -156,8 +146,7 @@ class ConvexBowl(widgets.VBox):
         """Draw the two filter-normalised directions and compute the slice for every half-width
         the slider offers (one compiled surface program, called once per half-width), so that
         moving the slider only sends a picture."""
-        key = jax.random.key(int(self.seed.value))
-        self.dirs = landscape.random_directions(key, self.params, normalize="filter")
+        self.dirs = convex_bowl.slice_directions(self.result, int(self.seed.value))
         self._slices.clear()
         with Timer() as t:
             for span in self._spans:
@@ -169,11 +158,8 @@ class ConvexBowl(widgets.VBox):
         """(PNG data URI, zmin, zmax, smallest curvature) of the slice with this half-width."""
         span = round(float(span), 1)
         if span not in self._slices:
-            grid = span * np.linspace(-1.0, 1.0, self.GRID, dtype=np.float32)
-            z = np.asarray(landscape.surface(self.loss_fn, self.params, self.dirs, grid, grid))
-            lam = np.asarray(landscape.slice_hessian_eigenvalues(self.loss_fn, self.params, self.dirs,
-                                                                 grid[::4], grid[::4]))
-            self._slices[span] = (*heatmap_image(z), float(lam.min()))
+            z, curvature = convex_bowl.bowl_slice(self.result, self.dirs, span)
+            self._slices[span] = (*heatmap_image(z), curvature)
         return self._slices[span]
 
     @guarded()
@@ -203,7 +189,7 @@ class ProductPlayground(widgets.VBox):
     whose loss leaves [0, 1e6] or turns NaN are reported as diverged, with the step.
     """
 
-    LIM = 2.5
+    LIM = product_loss.LIMIT
     GRID = 101
     STEP_CHOICES = (25, 50, 100, 200, 400)
     CONVERGED = 1e-4  # a start whose final loss is at most this counts as converged
@@ -211,8 +197,6 @@ class ProductPlayground(widgets.VBox):
     def __init__(self, optimizer: str = "gd", learning_rate: float = 0.1, start=(0.5, 1.5),
                  starts: int = 4, seed: int = 0, steps: int = 100):
         self.status = Status("")
-        self.loss_fn = landscape.product_loss
-        self._optimizers = {}
         self.optimizer = _dropdown("Optimizer", training.OPTIMIZERS, optimizer, "optimizer")
         self.lr = _slider(widgets.FloatLogSlider, "Learning rate", "lr", value=learning_rate,
                           base=10, min=-3, max=0, step=0.1, readout_format=".3f")
@@ -224,10 +208,7 @@ class ProductPlayground(widgets.VBox):
         self.summary = css_class(widgets.HTML(), "ht-summary")
         for w in (self.optimizer, self.lr, self.steps, self.n_starts):
             w.observe(lambda _: self.run(), names="value")
-        grid = np.linspace(-self.LIM, self.LIM, self.GRID, dtype=np.float32)
-        origin = {"a": np.float32(0.0), "w": np.float32(0.0)}
-        units = ({"a": np.float32(1.0), "w": np.float32(0.0)}, {"a": np.float32(0.0), "w": np.float32(1.0)})
-        z = landscape.surface(self.loss_fn, origin, units, grid, grid)
+        grid, z = product_loss.loss_surface(self.GRID)
         a = np.linspace(0.4, self.LIM, 60)
         hyp_a = np.concatenate([a, [np.nan], -a])
         hyp_w = np.concatenate([1 / a, [np.nan], -1 / a])
@@ -263,32 +244,21 @@ class ProductPlayground(widgets.VBox):
         self.fig = figure_widget(self.fig, height=520, name="playground")
         self.children = [row1, row2, self.fig, self.summary, self.status]
 
-    def _opt(self, name):
-        if name not in self._optimizers:  # one transformation per name: compiled loops are reused
-            self._optimizers[name] = training.make_optimizer(name, 0.1)
-        return self._optimizers[name]
-
-    def starts(self) -> dict:
-        """The start points: the chosen one, then jittered copies (N(0, 0.35^2), seeded)."""
-        a0, w0 = self.start.value
-        n = int(self.n_starts.value)
-        rng = np.random.default_rng(int(self.seed.value))
-        jitter = np.vstack([np.zeros((1, 2)), 0.35 * rng.standard_normal((n - 1, 2))])
-        pts = np.clip(np.array([a0, w0]) + jitter, -self.LIM, self.LIM).astype(np.float32)
-        return {"a": pts[:, 0], "w": pts[:, 1]}
+    def config(self) -> product_loss.PlaygroundConfig:
+        """The run the controls describe."""
+        return product_loss.PlaygroundConfig(
+            optimizer=self.optimizer.value, learning_rate=float(self.lr.value), start=tuple(self.start.value),
+            starts=int(self.n_starts.value), seed=int(self.seed.value), steps=int(self.steps.value))
 
     @guarded()
     def run(self):
-        lr = float(self.lr.value)
+        config = self.config()
+        lr = config.learning_rate
         with Timer() as t:
-            res = training.train_many(self.loss_fn, self.starts(), self._opt(self.optimizer.value),
-                                      int(self.steps.value), record_trajectory=True,
-                                      hyperparams={"learning_rate": lr}, max_loss=1e6)
-            traj_a = np.asarray(res.trajectory["a"])
-            traj_w = np.asarray(res.trajectory["w"])
+            res = product_loss.run(config)
+        traj_a, traj_w = res.trajectory_a, res.trajectory_w
         n, steps = traj_a.shape[0], traj_a.shape[1] - 1
-        diverged = np.asarray(res.diverged)
-        at = np.asarray(res.diverged_at)
+        diverged, at = res.diverged, res.diverged_at
         ends = np.stack([traj_a[:, -1], traj_w[:, -1]], 1)  # last finite point of each start
         pad = np.full((n, 1), np.nan, np.float32)
         xs = np.concatenate([traj_a, pad], 1).ravel()
@@ -308,7 +278,7 @@ class ProductPlayground(widgets.VBox):
             if diverged[i]:
                 lines.append(f"start {i + 1}: <b>diverged at step {int(at[i])}</b> (loss above 1e6 or not a number)")
             else:
-                loss = float((ends[i, 0] * ends[i, 1] - 1.0) ** 2)  # L(a, w) at the end point
+                loss = float(res.final_losses[i])  # L(a, w) at the end point
                 where = f"(a, w) = ({ends[i, 0]:+.2f}, {ends[i, 1]:+.2f}), a w = {ends[i, 0] * ends[i, 1]:.3f}"
                 if loss <= self.CONVERGED:
                     lines.append(f"start {i + 1}: converged, loss {loss:.2e} at {where}")
@@ -329,13 +299,11 @@ class Symmetries(widgets.VBox):
     shows its rescaling curve: flat, while the straight segment between its ends is not.
     """
 
-    STEPS = 600
-    T = np.linspace(-0.25, 1.25, 61)
+    T = symmetries.SEGMENT_T
 
     def __init__(self, width: int = 3, seed: int = 0):
+        self.config = session_preset(symmetries.SymmetriesConfig, width=width, seed=seed)
         self.status = Status("")
-        ds = data.load("xor", seed=0)
-        self.x, self.y = ds.x_train, ds.y_train
         self.width = _slider(widgets.IntSlider, "Hidden units H", "width", value=width, min=1, max=4)
         self.copy = _slider(widgets.IntSlider, "Copy number", "copy", value=1, min=1, max=47)
         self.seed = NumberField("Seed", seed, 0, 99999, name="seed", on_change=lambda _: self._train())
@@ -356,42 +324,27 @@ class Symmetries(widgets.VBox):
         controls = widgets.HBox([self.width, self.copy, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([controls, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-symmetries")
-        self._opt = training.make_optimizer("adam", 0.05)
-        self._losses = {}
         self._train()
         self.fig = figure_widget(self.fig, name="symmetries")
         self.children = [controls, self.fig, self.summary, self.status]
 
-    def _fit(self, activation):
-        h = int(self.width.value)
-        apply_fn, p0 = models.build(models.MLP, 2, (h,), 1, activation=activation, seed=int(self.seed.value))
-        key = (activation, h)
-        if key not in self._losses:  # one loss function per architecture: compiled code is reused
-            self._losses[key] = models.loss_function(apply_fn, self.x, self.y)
-        loss_fn = self._losses[key]
-        return loss_fn, training.train(loss_fn, p0, self._opt, self.STEPS).params
-
     @guarded()
     def _train(self):
+        self.config = dataclasses.replace(self.config, width=int(self.width.value), seed=int(self.seed.value))
         with Timer() as t:
-            self.tanh_loss, self.tanh_params = self._fit("tanh")
-            self.copies = landscape.tanh_symmetries(self.tanh_params)
-            relu_loss, relu_params = self._fit("relu")
-            cs = np.exp(np.linspace(0.0, np.log(4.0), 61))
-            curve = landscape.rescaling_losses(relu_loss, relu_params, cs)
-            line = landscape.interpolate(relu_loss, relu_params, landscape.relu_rescale(relu_params, 4.0),
-                                         np.linspace(0, 1, 61))
+            self.result = symmetries.run(self.config)
+            self.copies = self.result.copies
+        s = compact(np.linspace(0, 1, 61))
+        with self.fig.batch_update():
+            self.fig.data[2].update(x=s, y=compact(self.result.rescaling_curve))
+            self.fig.data[3].update(x=s, y=compact(self.result.rescaling_line))
         h = int(self.width.value)
         n = len(self.copies)
         self.copy.max = max(1, n - 1)
-        s = compact(np.linspace(0, 1, 61))
-        with self.fig.batch_update():
-            self.fig.data[2].update(x=s, y=compact(curve))
-            self.fig.data[3].update(x=s, y=compact(line))
         self.summary.value = (f"H = {h} hidden units: 2^{h} x {h}! = <b>{2 ** h * math.factorial(h)}</b> "
                               "settings of the weights compute exactly the same function (permute the units, "
                               "flip the signs of a unit's weights). Every minimum has that many copies.")
-        self._redraw(extra=f" Trained both nets ({self.STEPS} Adam steps each) in {t.ms:.0f} ms.")
+        self._redraw(extra=f" Trained both nets ({self.config.steps} Adam steps each) in {t.ms:.0f} ms.")
 
     @guarded()
     def _redraw(self, extra: str = ""):
@@ -399,9 +352,8 @@ class Symmetries(widgets.VBox):
         if k < 1:
             self.status.info("With H = 1 the only copy is the sign flip; choose H >= 1 and copy 1." + extra)
             k = 1 if len(self.copies) > 1 else 0
-        other = self.copies[k]
-        losses = np.asarray(landscape.interpolate(self.tanh_loss, self.tanh_params, other, self.T))
-        report = landscape.convexity_violations(self.tanh_loss, self.tanh_params, other, 30)
+        segment = symmetries.copy_segment(self.result, k)
+        losses, report = segment.losses, segment.report
         end, end_copy = float(report.losses[0]), float(report.losses[-1])
         with self.fig.batch_update():
             self.fig.data[0].update(x=compact(self.T), y=compact(losses))
@@ -425,13 +377,14 @@ class MLPSlice(widgets.VBox):
 
     def __init__(self, dataset: str = "digits", width: int = 32, activation: str = "tanh",
                  steps: int = 300, seed: int = 0):
-        fast = fast_mode()
-        self.grid_n = 15 if fast else 31
+        self.config = session_preset(mlp_slice.MLPSliceConfig, dataset=dataset, width=width, activation=activation,
+                                     steps=steps, seed=seed)
+        self.grid_n = self.config.grid
         self.status = Status("")
-        self.dataset = _dropdown("Dataset", ("digits", "mnist1d"), dataset, "mlp-dataset")
+        self.dataset = _dropdown("Dataset", mlp_slice.DATASETS, dataset, "mlp-dataset")
         self.width_ = _dropdown("Width", (16, 32, 64, 128), width, "mlp-width")
         self.activation = _dropdown("Activation", ("tanh", "relu"), activation, "mlp-activation")
-        self.steps = _dropdown("Steps", (100, 300, 1000), 100 if fast else steps, "mlp-steps")
+        self.steps = _dropdown("Steps", (100, 300, 1000), self.config.steps, "mlp-steps")
         self.seed = NumberField("Seed", seed, 0, 99999, name="mlp-seed")
         self.button = css_class(widgets.Button(description="Train and look", button_style="primary",
                                                icon="play"), "ht-train")
@@ -468,9 +421,6 @@ class MLPSlice(widgets.VBox):
                                 layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([controls, widgets.HBox([self.button, self.progress]), self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-mlp")
-        self._opt = training.make_optimizer("adam", 0.01)
-        self._data = {}
-        self._losses = {}
         self.run()
         self.fig = figure_widget(self.fig, name="mlp")
         self.children = [controls, widgets.HBox([self.button, self.progress]), self.fig,
@@ -486,58 +436,38 @@ class MLPSlice(widgets.VBox):
             release_memory()  # training and the Hessians compile programs and free their buffers
 
     def _run(self):
-        name = self.dataset.value
-        if name not in self._data:
-            self.status.info("Generating the dataset (first time only)...")
-            self._data[name] = data.load(name)
-        ds = self._data[name]
+        self.config = dataclasses.replace(self.config, dataset=self.dataset.value, width=int(self.width_.value),
+                                          activation=self.activation.value, steps=int(self.steps.value),
+                                          seed=int(self.seed.value))
+        experiment = mlp_slice.MLPSlice(self.config)
         self.progress.value = 0
+        self.status.info("Training...")
         with Timer() as t:
-            apply_fn, p0 = models.build(models.MLP, ds.n_features, (int(self.width_.value),), ds.n_classes,
-                                        activation=self.activation.value, seed=int(self.seed.value))
-            key = (name, apply_fn)
-            if key not in self._losses:  # one loss function per architecture and dataset
-                self._losses[key] = models.loss_function(apply_fn, ds.x_train, ds.y_train)
-            loss_fn = self._losses[key]
-            self.status.info("Training...")
-            res = training.train(loss_fn, p0, self._opt, int(self.steps.value))
-            params = res.params
-            self.progress.value = 1
-            grid = self._grid
-            dirs = landscape.random_directions(jax.random.key(int(self.seed.value)), params, "filter")
-            z = landscape.surface(loss_fn, params, dirs, grid, grid)
-            self.progress.value = 2
-            ts = np.linspace(-0.2, 1.2, 57)
-            line = landscape.interpolate(loss_fn, p0, params, ts)
-            report = landscape.convexity_violations(loss_fn, p0, params, 40)
-            self.progress.value = 3
-            lam = landscape.slice_hessian_eigenvalues(loss_fn, params, dirs, grid[::2], grid[::2])
-            self.progress.value = 4
-            lo, hi = landscape.hessian_extreme_eigenvalues(loss_fn, params)
-            self.progress.value = 5
-        line = np.asarray(line)
-        l0, l1 = float(report.losses[0]), float(report.losses[-1])
-        source, zmin, zmax = heatmap_image(z)
+            for k, (_, message) in enumerate(experiment.steps(), start=1):
+                self.progress.value = k
+                self.status.info(message[:1].upper() + message[1:] + "...")
+        res = experiment.result
+        l0, l1 = float(res.violations.losses[0]), float(res.violations.losses[-1])
+        source, zmin, zmax = heatmap_image(res.slice_losses)
         with self.fig.batch_update():
             self.fig.layout.images[0].source = source
             self.fig.data[0].marker.colorbar.update(colorbar_ticks(zmin, zmax))
-            self.fig.data[4].customdata = grid_points(grid, grid, z)[2]
-            self.fig.data[2].update(x=compact(ts), y=compact(line))
+            self.fig.data[4].customdata = grid_points(res.grid, res.grid, res.slice_losses)[2]
+            self.fig.data[2].update(x=compact(mlp_slice.LINE_T), y=compact(res.line_losses))
             self.fig.data[3].update(x=[0.0, 1.0], y=[l0, l1])
-        train_acc = models.accuracy(apply_fn, params, ds.x_train, ds.y_train)
-        test_acc = models.accuracy(apply_fn, params, ds.x_test, ds.y_test)
+        report = res.violations
         verdict = ("<b>Not convex</b>: along the init-to-trained line, midpoint convexity fails on "
                    f"{report.n_violations} of {report.n_checks} checks (worst gap {report.max_gap:.3g})."
                    if not report.convex else
                    "No midpoint-convexity violation along the init-to-trained line: this 1-D view looks "
                    "convex, which does not make the loss convex.")
-        lam = np.asarray(lam)
-        lam_min, lam_max = float(lam[..., 0].min()), float(lam[..., 1].max())
+        lam_min, lam_max = res.slice_curvature
+        lo, hi = res.hessian_extremes
         self.summary.value = (
-            f"<p>{name}: {models.count_params(params):,} parameters, {int(self.steps.value)} Adam steps; "
-            f"train accuracy {train_acc:.1%}, test accuracy {test_acc:.1%}"
-            f"{' (training diverged at step %d)' % int(res.diverged_at) if bool(res.diverged) else ''}.</p>"
+            f"<p>{self.config.dataset}: {res.n_params:,} parameters, {self.config.steps} Adam steps; "
+            f"train accuracy {res.train_accuracy:.1%}, test accuracy {res.test_accuracy:.1%}"
+            f"{' (training diverged at step %d)' % res.diverged_at if res.diverged_at is not None else ''}.</p>"
             f"<p>{verdict}</p><p>Curvature on the slice: smallest {lam_min:.3g}, largest {lam_max:.3g}"
             f"{' (negative: a direction curving down)' if lam_min < 0 else ''}. Full Hessian at the "
-            f"trained weights (Lanczos): smallest eigenvalue {lo[0]:.3g}, largest {hi[0]:.3g}.</p>")
+            f"trained weights (Lanczos): smallest eigenvalue {lo:.3g}, largest {hi:.3g}.</p>")
         self.status.ok(f"Done in {t.ms / 1e3:.1f} s.")
