@@ -1,5 +1,9 @@
 """Lab 1: loss surfaces, directions, interpolation, Hessians and convexity checks.
 
+Size: one module for one idea, the geometry of a loss around given weights (slices, lines,
+curvatures, convexity checks, the LP and perceptron certificates); its functions share the
+pytree flattening and the jitted surface programs.
+
 Everything works on plain pytrees (see :func:`hardtrain.models.pure`) and on any
 ``loss_fn(params) -> scalar``. Compiled code is cached on the identity of ``loss_fn``: build a
 loss function once and reuse it.

@@ -1,5 +1,9 @@
 """Shared controls and figure helpers for the dashboards (ipywidgets + plotly).
 
+Size: the shared toolkit of every dashboard (controls, figure transport, pictures, the job
+runner, the exercise box). Splitting it into widgets/figures/images/longrun modules is the next
+structural step (see the structure issue); until then its sections are marked.
+
 Rules every view follows (see DESIGN.md): bad input shows a short message next to the control
 and keeps the last good state; a callback never lets an exception reach the kernel's output
 (no traceback on the page); figures are created once and updated in place.

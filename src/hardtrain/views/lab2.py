@@ -1,22 +1,28 @@
 """Lab 2 dashboards: NP-hard training instances (Blum-Rivest, Judd) and irrational optima.
 
-Each view is one widget (controls, one FigureWidget, a status line) that calls
-:mod:`hardtrain.hardness`; none holds numerics of its own. Sizes come from small fixed sets so
-that compiled programs are reused; long runs go through :class:`LongRun` (progress, Stop, budget).
+Size: five views of one lab (reduction, GD restarts, scaling, Judd, irrational optimum), each
+a widget class; they compute nothing (experiments do) but each lays out its own figure.
+
+Each view is one widget (controls, one FigureWidget, a status line) bound to an experiment of
+:mod:`hardtrain.experiments` (:mod:`~hardtrain.experiments.reduction`,
+:mod:`~hardtrain.experiments.gd_restarts`, :mod:`~hardtrain.experiments.scaling`,
+:mod:`~hardtrain.experiments.loading`, :mod:`~hardtrain.experiments.irrational`); none holds
+numerics or sizes of its own. Sizes come from small fixed sets so that compiled programs are
+reused; long runs go through :class:`LongRun` (progress, Stop, budget).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
 import ipywidgets as widgets
-import jax
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .. import hardness as hd
-from ..config import fast_mode
+from ..experiments import gd_restarts, irrational, loading, reduction, scaling, session_preset
 from .common import (COLORS, LongRun, NumberField, Status, Timer, colorbar_trace, compact, css_class,
                      figure_widget, guarded, heatmap_image, hover_points, image_placement)
 
@@ -251,16 +257,13 @@ class ReductionView(widgets.VBox):
         # should see that the kernel is working rather than a frozen page.
         self.status.info(f"Solving exactly: SAT solver, then one LP per assignment of the - points "
                          f"(budget {self.BUDGET_S:g} s)...")
-        with Timer() as t_sat:
-            colours = hd.solve_set_splitting(inst.n, inst.subsets)
-        try:
-            with Timer() as t_ex:
-                fit = hd.fit_threshold_network(X, y, output, budget_s=self.BUDGET_S, stats=True)
-        except hd.BudgetExceeded as exc:
-            self.verdict.value = f"<p><b>Exact solver: budget exceeded.</b> {html.escape(str(exc))}</p>"
+        d = reduction.decide(inst.n, inst.subsets, gadget=gadget, output=output, budget_s=self.BUDGET_S,
+                             cnf=self.cnf)
+        if d.budget_exceeded is not None:
+            self.verdict.value = f"<p><b>Exact solver: budget exceeded.</b> {html.escape(d.budget_exceeded)}</p>"
             self.status.info(f"{inst.label}: {inst.n} elements, {len(inst.subsets)} subsets, {len(y)} points.")
             return
-        net = fit.network
+        net, colours = d.network, d.colours
         P = _projection(X.astype(float)) + _jitter(len(y))
         pos, neg = y > 0, y < 0
         with self.fig.batch_update():
@@ -275,19 +278,18 @@ class ReductionView(widgets.VBox):
                     self.fig.data[k].update(x=[], y=[])
         sat = ("<b>splittable</b>: a colouring (1-based elements, colour 0 | colour 1): "
                + _colour_text(colours) if colours is not None else "<b>not splittable</b>")
-        lines = [f"<p>SAT solver (python-sat, {t_sat.ms:.1f} ms): the hypergraph is {sat}.</p>"]
+        lines = [f"<p>SAT solver (python-sat, {d.sat_ms:.1f} ms): the hypergraph is {sat}.</p>"]
         if self.cnf is not None:
             clauses, nv = self.cnf
             if colours is None:
                 lines.append(f"<p>So the formula ({nv} variable(s), {len(clauses)} clause(s)) is <b>unsatisfiable</b> "
                              "(3-SAT -> NAE-SAT -> Set-Splitting preserves the answer).</p>")
             else:
-                assignment = hd.assignment_from_splitting(colours, nv)
-                ok = hd.is_satisfied(clauses, assignment)
+                assignment, ok = d.assignment, d.satisfied
                 values = ", ".join(f"x{v + 1}={'T' if a else 'F'}" for v, a in enumerate(assignment))
                 lines.append(f"<p>So the formula is <b>satisfiable</b>; the assignment read off the colouring "
                              f"({values}) {'satisfies every clause' if ok else 'FAILS a clause'}.</p>")
-        lp_note = f"{fit.lps} LP feasibility checks (HiGHS) in {t_ex.ms:.0f} ms"
+        lp_note = f"{d.lps} LP feasibility checks (HiGHS) in {d.exact_ms:.0f} ms"
         if net is None:
             lines.append(f"<p><b>Exact solver: no 3-node network</b> (output {output}) classifies every "
                          f"point; proved by {lp_note}: every assignment of the - points to a plane "
@@ -300,10 +302,9 @@ class ReductionView(widgets.VBox):
             lines.append(f"<p><b>Exact solver: a network classifies all {len(y)} points</b>, verified "
                          f"point by point ({lp_note}). Output: {kind}.</p>")
             lines.append("<p>" + _planes_text(net) + "</p>")
-            if net.kind in ("and", "or"):
-                back = hd.splitting_from_network(inst.n, inst.subsets, net)
-                ok = hd.is_splitting(inst.subsets, back)
-                if ok:
+            if d.readback is not None:
+                back = d.readback
+                if d.readback_is_splitting:
                     lines.append("<p>Colouring read back from the network (reverse proof: elements whose "
                                  f"unit vector plane 1 cuts off get colour 0): {_colour_text(back)}, "
                                  "<b>a valid splitting</b>.</p>")
@@ -343,17 +344,17 @@ class GDRestartsView(widgets.VBox):
     the success rate, and the success rate against hidden width for the current instance.
     """
 
-    WIDTHS = (2, 3, 4, 8)
-    RESTARTS = (64, 256, 1024)
-    STEPS = (200, 500, 1000)
+    WIDTHS = gd_restarts.WIDTHS
+    RESTARTS = gd_restarts.RESTART_CHOICES
+    STEPS = gd_restarts.STEP_CHOICES
 
     def __init__(self, instance: Instance, restarts: int = 256, steps: int = 500, width: int = 2,
                  seed: int = 0):
-        fast = fast_mode()
+        config = session_preset(gd_restarts.GDRestartsConfig, restarts=restarts, steps=steps, seed=seed)
         self.instance = instance
         self.status = Status("")
-        self.restarts = _dropdown("Restarts", self.RESTARTS, 64 if fast else restarts, "restarts")
-        self.steps = _dropdown("Steps", self.STEPS, 200 if fast else steps, "steps")
+        self.restarts = _dropdown("Restarts", self.RESTARTS, config.restarts, "restarts")
+        self.steps = _dropdown("Steps", self.STEPS, config.steps, "steps")
         self.width = _dropdown("Hidden units", self.WIDTHS, width, "width")
         self.seed = NumberField("Seed", seed, 0, 99999, name="lab2-seed")
         self.button = css_class(widgets.Button(description="Run GD", icon="play", button_style="primary"),
@@ -401,10 +402,11 @@ class GDRestartsView(widgets.VBox):
         if self._key != self._settings():
             self._rates, self._key = {}, self._settings()
         w = int(self.width.value) if width is None else width
-        X, y = self.instance.dataset(True)
+        config = gd_restarts.GDRestartsConfig(restarts=int(self.restarts.value), steps=int(self.steps.value),
+                                              seed=int(self.seed.value))
         with Timer() as t:
-            r = hd.fit_threshold_network_gd(X, y, int(self.restarts.value), int(self.steps.value),
-                                            jax.random.key(int(self.seed.value)), width=w)
+            res = gd_restarts.run(config, self.instance.n, self.instance.subsets, width=w)
+        r = res.gd
         counts = np.bincount(r.errors, minlength=1)
         self._rates[w] = r.success_rate
         ws = sorted(self._rates)
@@ -412,7 +414,7 @@ class GDRestartsView(widgets.VBox):
             self.fig.data[0].update(x=compact(np.arange(len(counts))), y=compact(counts))
             self.fig.data[1].update(x=compact(np.array(ws, float)),
                                     y=compact(np.array([self._rates[k] for k in ws])))
-        exists = hd.solve_set_splitting(self.instance.n, self.instance.subsets) is not None
+        exists = res.solution_exists
         truth = ("a perfect 3-node network <b>exists</b> (the instance is splittable)" if exists else
                  "<b>no</b> perfect 3-node network exists (not splittable)")
         self.summary.value = (f"<p>{w} hidden units: <b>{r.n_success} of {r.restarts}</b> restarts "
@@ -453,17 +455,17 @@ class ScalingView(widgets.VBox):
 
     def __init__(self, max_n: int = 14, per_size: int = 2, budget_s: float = 60.0, seed: int = 0,
                  initial_max_n: int = 8):
-        fast = fast_mode()
+        self.config = session_preset(scaling.ScalingConfig, max_n=max_n, per_size=per_size, budget_s=budget_s,
+                                     seed=seed, initial_max_n=initial_max_n)
         self.status = Status("")
-        self.max_n = NumberField("Largest n", 8 if fast else max_n, 4, 30, name="lab2-max-n")
-        self.per_size = NumberField("Instances per size", 1 if fast else per_size, 1, 10, name="lab2-per-size")
+        self.max_n = NumberField("Largest n", self.config.max_n, 4, 30, name="lab2-max-n")
+        self.per_size = NumberField("Instances per size", self.config.per_size, 1, 10, name="lab2-per-size")
         self.seed = NumberField("Seed", seed, 0, 99999, name="lab2-scaling-seed")
         self.ratio = _dropdown("Subsets per element", (2.0, 2.5, 3.5), 2.5, "ratio")
         self.run_button = css_class(widgets.Button(description="Run sweep", icon="play",
                                                    button_style="primary"), "ht-lab2-run-sweep")
-        self.longrun = LongRun("Sweep", budget_s=10.0 if fast else budget_s)
-        self.exact_budget_s = 5.0 if fast else 20.0
-        self.gd_restarts, self.gd_steps = (32, 200) if fast else (128, 300)
+        self.longrun = LongRun("Sweep", budget_s=self.config.budget_s)
+        self.exact_budget_s = self.config.exact_budget_s
         self.summary = css_class(widgets.HTML(), "ht-summary")
         fig = make_subplots(specs=[[{"secondary_y": True}]])
         lps = "n = %{x}<br>%{y:.3g} s<br>%{text}<extra></extra>"  # hover: the work, not only the time
@@ -492,24 +494,22 @@ class ScalingView(widgets.VBox):
         super().__init__([controls, self.longrun, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab2-scaling")
         # A first, small sweep so that the figure opens with data (the learner then runs further).
-        self.longrun.run_blocking(self.steps(min(int(initial_max_n), int(self.max_n.value))))
+        self.longrun.run_blocking(self.steps(min(int(self.config.initial_max_n), int(self.max_n.value))))
         self.fig = figure_widget(self.fig, height=430, name="scaling")
         self.children = [self._controls, self.longrun, self.fig, self.summary, self.status]
 
     def sizes(self, max_n: int | None = None) -> list[int]:
         """Element counts of the sweep: 4, 6, ... up to ``max_n`` (default: the control's value)."""
-        top = int(self.max_n.value) if max_n is None else int(max_n)
-        return list(range(4, top + 1, 2))
+        return self.config.sizes(int(self.max_n.value) if max_n is None else int(max_n))
 
     def steps(self, max_n: int | None = None):
         """The sweep as a LongRun generator: one instance per chunk."""
         self.points = []
+        self.config = dataclasses.replace(self.config, max_n=int(self.max_n.value), per_size=int(self.per_size.value),
+                                          ratio=float(self.ratio.value), seed=int(self.seed.value))
         sizes = self.sizes(max_n)
-        total = len(sizes) * int(self.per_size.value)
-        sweep = hd.scaling_sweep(sizes, per_size=int(self.per_size.value), ratio=float(self.ratio.value),
-                                 exact_budget_s=self.exact_budget_s, gd_restarts=self.gd_restarts,
-                                 gd_steps=self.gd_steps, seed=int(self.seed.value))
-        for p in sweep:
+        total = len(sizes) * self.config.per_size
+        for p in scaling.sweep(self.config, sizes[-1] if sizes else None):
             self.points.append(p)
             self._redraw()
             yield len(self.points) / total, f"n = {p.n}: exact solver {p.exact_s:.2f} s"
@@ -568,17 +568,15 @@ class JuddView(widgets.VBox):
     @guarded()
     def compute(self):
         """Decide the loading problem for both instances and architectures; fill the table."""
-        xor = (np.array([[0, 0], [1, 0], [0, 1], [1, 1]]), np.array([-1, 1, 1, -1]))
-        tri = hd.blum_rivest_dataset(*hd.TRIANGLE, gadget=True)
         rows = []
         with Timer() as t:
-            for name, (X, y) in (("XOR (4 points)", xor), ("triangle + gadget (13 points)", tri)):
-                for arch in hd.ARCHITECTURES:
-                    full = hd.loading_problem(X, y, arch, 1.0)
-                    two = hd.loading_problem(X, y, arch, 2 / 3)
-                    rows.append(f"<tr><td>{name}</td><td>{arch}</td><td>{full.best_correct} of {len(y)}</td>"
-                                f"<td>{'yes' if full.loadable else 'no'}</td>"
-                                f"<td>{'yes' if two.loadable else 'no'}</td></tr>")
+            table = loading.table()
+        sizes = {name: len(y) for name, (_, y) in loading.instances().items()}
+        for r in table:
+            rows.append(f"<tr><td>{r.instance} ({sizes[r.instance]} points)</td><td>{r.architecture}</td>"
+                        f"<td>{r.best_correct} of {r.n_examples}</td>"
+                        f"<td>{'yes' if r.loadable_all else 'no'}</td>"
+                        f"<td>{'yes' if r.loadable_two_thirds else 'no'}</td></tr>")
         self.out.value = ('<table class="ht-table"><tr><th>examples</th><th>architecture</th>'
                           "<th>most examples correct</th><th>loadable (all)</th><th>loadable (2/3)</th></tr>"
                           + "".join(rows) + "</table>")
@@ -598,10 +596,10 @@ class IrrationalView(widgets.VBox):
     STEPS = (500, 2000)
 
     def __init__(self, seeds: int = 256, steps: int = 2000, learning_rate: float = 0.05, seed: int = 0):
-        fast = fast_mode()
+        config = session_preset(irrational.GDConfig, seeds=seeds, steps=steps, learning_rate=learning_rate, seed=seed)
         self.status = Status("")
-        self.seeds = _dropdown("Starts", self.SEEDS, 64 if fast else seeds, "irr-seeds")
-        self.steps = _dropdown("GD steps", self.STEPS, 500 if fast else steps, "irr-steps")
+        self.seeds = _dropdown("Starts", self.SEEDS, config.seeds, "irr-seeds")
+        self.steps = _dropdown("GD steps", self.STEPS, config.steps, "irr-steps")
         self.lr = NumberField("Learning rate", learning_rate, 1e-4, 0.2, name="lab2-irr-lr", positive=True,
                               on_change=lambda _: self.run_gd())
         self.seed = NumberField("Seed", seed, 0, 99999, name="lab2-irr-seed", on_change=lambda _: self.run_gd())
@@ -611,9 +609,7 @@ class IrrationalView(widgets.VBox):
         self.summary = css_class(widgets.HTML(), "ht-summary")
         opt = hd.irrational_optimum()
         self.opt = opt
-        g = np.linspace(-2, 2, self.GRID)
-        W1, W2 = np.meshgrid(g, g)
-        Z = hd.profile_loss(W1, W2)
+        g, Z = irrational.profile(self.GRID)
         r = np.linspace(0, 2, 20)
         fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.16,
                             subplot_titles=("Loss with the best a, over input weights (w1, w2)",
@@ -648,11 +644,9 @@ class IrrationalView(widgets.VBox):
     @guarded()
     def rational(self):
         """Show the exact optimum beside the best rational ratio with a bounded denominator."""
-        import sympy as sp
-
         D = int(self.denominator.value)
-        ratio, loss = hd.best_rational_weights(D)
-        gap = float(sp.N(sp.Rational(loss.numerator, loss.denominator) - self.opt.loss_expr, 6))
+        best = irrational.rational(D)
+        ratio, loss, gap = best.ratio, best.loss, best.gap
         self.exact.value = (
             f"<p>Exact (sympy): minimum loss <b>{self.opt.loss_expr} = {self.opt.loss:.10f}</b> at "
             f"w2/w1 = <b>{self.opt.ratio_expr} = {self.opt.ratio:.10f}</b>, irrational.<br>"
@@ -664,8 +658,8 @@ class IrrationalView(widgets.VBox):
     def run_gd(self):
         """Run plain GD from all starts and show the end points and plateau counts."""
         with Timer() as t:
-            run = hd.irrational_gd(int(self.seeds.value), int(self.steps.value), float(self.lr.value),
-                                   seed=int(self.seed.value))
+            run = irrational.run_gd(irrational.GDConfig(seeds=int(self.seeds.value), steps=int(self.steps.value),
+                                                        learning_rate=float(self.lr.value), seed=int(self.seed.value)))
         names = list(hd.PLATEAUS)
         labels = [f"{n}<br>loss {self.opt.plateaus[n][1]:.4g}" for n in names]
         w = np.clip(run.w, -2, 2)
