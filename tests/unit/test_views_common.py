@@ -65,6 +65,7 @@ from pathlib import Path  # noqa: E402
 import plotly  # noqa: E402
 
 from hardtrain.views import common  # noqa: E402
+from hardtrain.views import figures  # noqa: E402  (the figure transport: private helpers tested directly)
 
 PLOTLY_PACKAGE_DATA = Path(plotly.__file__).parent / "package_data"
 VIEWS = Path(common.__file__).parent
@@ -118,14 +119,14 @@ def test_lite_figure_widget_module_points_at_the_shared_copy():
 def test_shared_plotly_js_is_placed_once_and_whole(tmp_path):
     source = VIEWS / "static" / common.PLOTLY_JS
     target = tmp_path / common.SHARED_PLOTLY_JS
-    common._place_shared_plotly_js(tmp_path)
+    figures._place_shared_plotly_js(tmp_path)
     assert target.read_bytes() == source.read_bytes()
     assert target.stat().st_mode & 0o777 == 0o644
     mtime = target.stat().st_mtime_ns
-    common._place_shared_plotly_js(tmp_path)  # an equal copy is left alone
+    figures._place_shared_plotly_js(tmp_path)  # an equal copy is left alone
     assert target.stat().st_mtime_ns == mtime
     target.write_bytes(b"truncated")  # a damaged copy is replaced
-    common._place_shared_plotly_js(tmp_path)
+    figures._place_shared_plotly_js(tmp_path)
     assert target.read_bytes() == source.read_bytes()
     assert [p.name for p in target.parent.iterdir()] == [common.PLOTLY_JS]  # no temp files left
 
@@ -142,11 +143,11 @@ def test_figure_widget_class_is_lite_only_under_voila(tmp_path, monkeypatch, env
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
-    common._figure_widget_class.cache_clear()
+    figures._figure_widget_class.cache_clear()
     try:
-        cls = common._figure_widget_class()
+        cls = figures._figure_widget_class()
     finally:
-        common._figure_widget_class.cache_clear()
+        figures._figure_widget_class.cache_clear()
     assert cls is (common.LiteFigureWidget if expected == "lite" else go.FigureWidget)
     assert (tmp_path / common.SHARED_PLOTLY_JS).is_file() == (expected == "lite")
 
@@ -156,8 +157,8 @@ def test_figure_widget_class_falls_back_when_the_copy_cannot_be_written(tmp_path
     monkeypatch.setenv("VOILA_PREHEAT", "False")
     (tmp_path / "_static").write_text("a file where the folder should be")
     monkeypatch.chdir(tmp_path)
-    common._figure_widget_class.cache_clear()
+    figures._figure_widget_class.cache_clear()
     try:
-        assert common._figure_widget_class() is go.FigureWidget
+        assert figures._figure_widget_class() is go.FigureWidget
     finally:
-        common._figure_widget_class.cache_clear()
+        figures._figure_widget_class.cache_clear()
