@@ -47,8 +47,7 @@ def enable_compilation_cache(path: str | os.PathLike | None = None) -> Path:
     """Turn on JAX's persistent compilation cache in a per-user folder.
 
     The thresholds are lowered so that the small programs of the labs (compiled in well under
-    the default 1 s) are cached too: a second kernel then starts its first training step about
-    3x sooner (measured 0.6 s -> 0.19 s on a 2-core CPU).
+    the default 1 s) are cached too, so a second kernel reuses them instead of compiling.
 
     Args:
       path: cache folder; default ``cache_dir("jax")`` or ``$JAX_COMPILATION_CACHE_DIR``.
@@ -70,12 +69,12 @@ def use_full_precision_matmuls() -> str:
     """Ask JAX for full float32 matmuls and convolutions, unless the user chose a precision.
 
     On NVIDIA GPUs since Ampere, JAX's default precision for float32 matmuls is TensorFloat-32
-    (10-bit mantissa, relative error ~1e-3). The labs' numerics need float32: on an H200 the
-    default precision shifted a 9x9 quadratic's Hessian eigenvalues by up to 2.4e-4 relative, and
-    the midpoint-convexity check then found 14 violations on the (convex) logistic loss of breast
-    cancer; with full precision both agree with the CPU. The labs' models are small, so the cost
-    in speed is negligible. Called once when :mod:`hardtrain` is imported; a precision set by the
-    user (``JAX_DEFAULT_MATMUL_PRECISION`` or ``jax.config.update``) is left as it is.
+    (10-bit mantissa, relative error ~1e-3). The labs' numerics need float32: at TensorFloat-32
+    a convex loss's Hessian can show spurious negative eigenvalues and a midpoint-convexity check
+    spurious violations (``benchmarks/device_check.sh`` compares with the CPU). The labs' models
+    are small, so the cost in speed is negligible. Called by :func:`hardtrain.runtime.setup`; a
+    precision set by the user (``JAX_DEFAULT_MATMUL_PRECISION`` or ``jax.config.update``) is left
+    as it is.
 
     Returns:
       The precision in effect afterwards ("highest" unless the user had set one).
@@ -91,9 +90,10 @@ def release_memory() -> bool:
     """Hand the C heap's free pages back to the operating system (glibc ``malloc_trim(0)``).
 
     Compiling XLA programs and importing libraries leave the C heap fragmented: a lab kernel
-    keeps ~60-75 MB of freed memory that the allocator would otherwise only reuse, never return.
-    Views call this after a heavy step (building a dashboard, a training run, a sweep); it takes
-    ~2 ms on a 500 MB kernel. Binder gives a learner 1-2 GB for all their kernels.
+    keeps freed memory that the allocator would otherwise only reuse, never return
+    (``benchmarks/kernel_memory.py`` measures how much). Views call this after a heavy step
+    (building a dashboard, a training run, a sweep). Binder gives a learner 1-2 GB for all their
+    kernels.
 
     Returns:
       True when memory was released; False where there is no glibc (macOS, Windows, musl), in

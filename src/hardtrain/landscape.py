@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: Largest parameter count for which :func:`hessian_eigenvalues` builds the dense Hessian
-#: (4096^2 float32 entries = 64 MiB; about a second on a 2-core CPU for a small MLP).
+#: (4096^2 float32 entries = 64 MiB).
 MAX_HESSIAN_PARAMS = 4096
 
 

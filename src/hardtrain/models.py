@@ -119,10 +119,8 @@ def conv1d_as_matmul(lhs, rhs, window_strides, padding, *, lhs_dilation=None, rh
     (cross-correlation, no kernel flip, 'SAME' / 'VALID' / explicit padding). It does more
     multiply-adds than the convolution, but in one matmul: under ``vmap`` over a batch of
     kernels (one per seed, as :mod:`hardtrain.train` trains seeds) it is a batched matmul,
-    where XLA's CPU backend would run a grouped convolution. Measured on this project's 2-core
-    CPU, one vmapped gradient of the lab's CNN (3 seeds, 2000 examples): 16 channels 36 ms vs
-    76 ms with ``lax.conv_general_dilated``, 25 channels 108 vs 123 ms
-    (``benchmarks/pruning_cnn.py --conv-step``). Anything else (dilation,
+    where XLA's CPU backend would run a grouped convolution, which is slower for the lab's CNN
+    (``benchmarks/pruning_cnn.py --conv-step`` measures both). Anything else (dilation,
     groups, other layouts or ranks) falls back to ``lax.conv_general_dilated``.
 
     Args:

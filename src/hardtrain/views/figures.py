@@ -134,9 +134,8 @@ class LiteFigureWidget(go.FigureWidget):
 
     Why: plotly's own front end carries the full 5 MB plotly.js in the widget's module, and
     evaluating it was the largest single cost between opening a dashboard and its first figure
-    (1.6 s of main-thread time against 0.7 s for plotly.js's 1.5 MB "cartesian" bundle, Chromium
-    on the 2-core machine; side by side, ``benchmarks/browser_ab.py``, the 1.2 MB basic bundle
-    took lab 1's first figure from 3.14 s to 2.19 s, medians of 5); it also redraws the whole
+    (measured side by side by ``benchmarks/browser_ab.py``; figures in ``benchmarks/RESULTS.md``);
+    it also redraws the whole
     figure on every edit from Python. See ``static/figure.js`` for the protocol and for what it
     does not report back (point events; plotly.js's defaults).
 
@@ -188,8 +187,8 @@ def colorbar_ticks(zmin: float, zmax: float, n: int = 5) -> dict:
     """Tick positions and labels for a colour bar fixed to [0, 1] that shows values in [zmin, zmax].
 
     Why: changing a colour bar's ``cmin``/``cmax`` makes plotly.js recompute and redraw the
-    whole figure, while new ``colorbar.ticktext`` only redraws the colour bar (12-20 ms in lab
-    1's page in Chromium here; ``benchmarks/browser_lab1.py`` prints the edit costs). So a view
+    whole figure, while new ``colorbar.ticktext`` only redraws the colour bar
+    (``benchmarks/browser_lab1.py`` prints the edit costs). So a view
     whose colour range changes keeps the trace of
     :func:`colorbar_trace` at ``zmin=0, zmax=1`` (the range :func:`heatmap_image` maps to the
     colorscale) and updates ``marker.colorbar`` with this dict.
@@ -217,8 +216,7 @@ def redraw_traces_only(fig: go.Figure):
     The changes made inside the block reach plotly.js as one ``Plotly.animate`` call with no
     transition and ``frame.redraw = false`` instead of a ``Plotly.update``: plotly.js then moves
     the changed scatter traces and skips its full replot (axes, legend, colour bars, images,
-    every trace). Measured in lab 1's page in Chromium (``benchmarks/browser_lab1.py``, median of
-    12): the playground's trajectories restyled in 27 ms, animated in 16 ms.
+    every trace); ``benchmarks/browser_lab1.py`` measures both ways on lab 1's playground.
 
     Use it only for the data of scatter traces (``x``, ``y``, ``text``) on axes with a fixed
     range: axis autorange, colour bars and layout images are not redrawn by such a frame

@@ -32,8 +32,8 @@ def heatmap_image(z, *, colorscale: str = "Viridis", zmin: float | None = None,
     """A 2-D array as a PNG data URI, coloured like a plotly heatmap, for ``layout.images``.
 
     Why: a plotly ``Heatmap`` trace is recomputed and redrawn on every restyle of the figure,
-    even of another trace (measured in Chromium: a 101x101 heatmap under a scatter made each
-    restyle of the scatter 66 ms instead of 46 ms). An image in the layout is decoded once and
+    even of another trace (the cost is measured in ``benchmarks/browser_lab1.py``; figures in
+    ``benchmarks/RESULTS.md``). An image in the layout is decoded once and
     only moved. And the dashboards' plotly.js has no heatmap trace (:data:`PLOTLY_JS`).
     Place the picture with :func:`image_placement` (the browser interpolates between the
     pixels); :func:`colorbar_trace` draws its scale and :func:`hover_points` the values under

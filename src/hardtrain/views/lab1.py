@@ -169,8 +169,8 @@ class ConvexBowl(widgets.VBox):
             source, zmin, zmax, curvature = self._slice(span)
             # The picture and the colour bar's labels. Spelled "images[0].source": plotly.py writes
             # fig.layout.images[0].source = ... as "images.0.source", which plotly.js answers with
-            # a full replot (43-72 ms here) instead of redrawing the one image (1-2.4 ms; its edit-cost
-            # table in benchmarks/browser_lab1.py).
+            # a full replot instead of redrawing the one image (the edit costs are measured by
+            # benchmarks/browser_lab1.py).
             self.fig.plotly_update(restyle_data={"marker.colorbar.ticktext": [colorbar_ticks(zmin, zmax)["ticktext"]]},
                                    relayout_data={"images[0].source": source}, trace_indexes=[0])
         verdict = ("negative: the loss is not convex along this slice" if curvature < -1e-6
@@ -372,7 +372,6 @@ class MLPSlice(widgets.VBox):
     through the trained weights (Li et al. 2018), the loss on the segment from the initial to the
     trained weights (Goodfellow et al. 2015) with its midpoint-convexity check, the extreme
     curvatures on the slice, and the extreme eigenvalues of the full Hessian (Lanczos).
-    Budget: a few seconds on a 2-core CPU at the default sizes.
     """
 
     def __init__(self, dataset: str = "digits", width: int = 32, activation: str = "tanh",
