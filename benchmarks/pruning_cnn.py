@@ -36,20 +36,21 @@ CHILD = textwrap.dedent("""
     t_start = time.perf_counter()
     import jax
     import numpy as np
-    from hardtrain import pruning
+    from hardtrain import models
+    from hardtrain.experiments import pruning_study
     from hardtrain.views.lab4 import HIDDEN_AT_START
     arch, ablations = sys.argv[1], sys.argv[2] == "1"
-    methods = tuple(m for m in pruning.CURVES if m not in HIDDEN_AT_START)
-    cfg = pruning.StudyConfig.live(arch)
-    study = pruning.Study(cfg)
+    methods = tuple(m for m in pruning_study.CURVES if m not in HIDDEN_AT_START)
+    cfg = pruning_study.StudyConfig.live(arch)
+    study = pruning_study.Study(cfg)
     mk = study.at_init_masks("random", 0.9)
     t0 = time.perf_counter(); study.train(study.params0, mk); first = time.perf_counter() - t0
     best = min((lambda t: (study.train(study.params0, mk), time.perf_counter() - t)[1])(time.perf_counter())
                for _ in range(3))
-    print(f"{arch}: {cfg.describe()}, {pruning.models.count_params(jax.tree.map(lambda a: a[0], study.params0))} "
+    print(f"{arch}: {cfg.describe()}, {models.count_params(jax.tree.map(lambda a: a[0], study.params0))} "
           f"params; one training chunk ({len(cfg.seeds)} seeds; {cfg.recipe()}): "
           f"first {first:.2f} s, best {best:.3f} s", flush=True)
-    study = pruning.Study(cfg)
+    study = pruning_study.Study(cfg)
     t0 = time.perf_counter(); n = sum(1 for _ in study.curve_steps(methods)); dt = time.perf_counter() - t0
     print(f"{arch}: live curve study, {n} chunks: {dt:.1f} s (process start to end {time.perf_counter() - t_start:.1f} s)",
           flush=True)

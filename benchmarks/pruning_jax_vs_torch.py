@@ -50,6 +50,7 @@ import numpy as np
 
 from hardtrain import data, models, pruning
 from hardtrain import train as training
+from hardtrain.experiments import pruning_study
 
 WIDTHS = (100, 100)
 SYNFLOW_SPARSITY = 0.99
@@ -226,7 +227,7 @@ def main(argv=None) -> int:
 
     if args.curves:
         t0 = time.perf_counter()
-        study = pruning.Study(pruning.StudyConfig.live())
+        study = pruning_study.Study(pruning_study.StudyConfig.live())
         n = 0
         for _ in study.curve_steps():
             n += 1

@@ -2,11 +2,11 @@
 training falls behind on the MLP.
 
 1. ``--dense`` (default): for each architecture, steps and CNN width asked for, train the dense
-   network of ``pruning.StudyConfig.full(arch)`` with that change (minibatch Adam, batch 100,
-   cosine schedule, all 4,000 MNIST-1D training examples, 3 seeds vmapped) and print the test
-   and training accuracy per seed, the wall time and the time per step: the measurements behind
-   the recipe (MLP 4,000 steps; CNN 32 channels, 2,000 steps; published baselines MLP 68%,
-   CNN 94%).
+   network of ``pruning_study.StudyConfig.full(arch)`` (:mod:`hardtrain.experiments`) with that
+   change (minibatch Adam, batch 100, cosine schedule, all 4,000 MNIST-1D training examples,
+   3 seeds vmapped) and print the test and training accuracy per seed, the wall time and the
+   time per step: the measurements behind the recipe (MLP 4,000 steps; CNN 32 channels, 2,000
+   steps; published baselines MLP 68%, CNN 94%).
 2. ``--after-training``: on the full MLP study's dense network, one-shot magnitude pruning at
    89.3% and 95.6% sparsity, global vs layerwise, scored before any retraining, fine-tuned,
    with learning-rate rewinding, and retrained with the whole schedule; then learning-rate
@@ -29,11 +29,11 @@ import numpy as np
 
 
 def dense(arch: str, steps: int, channels: int | None) -> None:
-    from hardtrain import pruning
+    from hardtrain.experiments import pruning_study
 
-    cfg = pruning.StudyConfig.full(arch)
+    cfg = pruning_study.StudyConfig.full(arch)
     cfg = dataclasses.replace(cfg, steps=steps, **({"channels": (channels,) * 3} if arch == "cnn" else {}))
-    study = pruning.Study(cfg)
+    study = pruning_study.Study(cfg)
     t0 = time.perf_counter()
     study.dense()
     dt = time.perf_counter() - t0
@@ -47,6 +47,7 @@ def after_training() -> None:
     import optax
 
     from hardtrain import pruning
+    from hardtrain.experiments import pruning_study
 
     def report(study, label):
         _, trained = study.dense()
@@ -54,8 +55,8 @@ def after_training() -> None:
         print(f"{label}: dense test {np.mean(study.results['dense']):.3f}", flush=True)
         for s in (pruning.imp_sparsities((10,))[0], pruning.imp_sparsities((14,))[0]):
             for scope in ("global", "layerwise"):
-                mk = pruning._map_seeds(functools.partial(pruning._imp_mask, sparsity=s, scope=scope), True,
-                                        trained, None)
+                mk = pruning.map_seeds(functools.partial(pruning.magnitude_mask, sparsity=s, scope=scope), True,
+                                       trained, None)
                 none = np.mean(study.accuracy(pruning.apply_masks(trained, mk)))
                 ft = np.mean(study.train(trained, mk, k, constant_lr=float(study.learning_rates[-1]))[0])
                 lr = np.mean(study.train(trained, mk, k)[0])
@@ -63,10 +64,10 @@ def after_training() -> None:
                 print(f"  {s:.3f} {scope:9s}: before retraining {none:.3f}, fine-tuned {ft:.3f}, "
                       f"LR rewinding {lr:.3f}, whole schedule {full:.3f}", flush=True)
 
-    report(pruning.Study(pruning.StudyConfig.full()), "MLP, Adam (the lab's recipe)")
+    report(pruning_study.Study(pruning_study.StudyConfig.full()), "MLP, Adam (the lab's recipe)")
     for wd in (0.1, 1.0):
         opt = pruning.masked_optimizer(optax.inject_hyperparams(optax.adamw)(learning_rate=1e-2, weight_decay=wd))
-        study = pruning.Study(pruning.StudyConfig.full())
+        study = pruning_study.Study(pruning_study.StudyConfig.full())
         study.optimizer = opt  # the whole recipe, dense run included, with decoupled weight decay
         _, trained = study.dense()
         s = pruning.imp_sparsities((14,))[0]

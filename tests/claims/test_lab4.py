@@ -366,8 +366,8 @@ def c_prune_fraction():
 
 
 def _live_full():
-    from hardtrain import pruning
-    return {a: (pruning.StudyConfig.live(a), pruning.StudyConfig.full(a)) for a in STUDIES}
+    from hardtrain.experiments import pruning_study
+    return {a: (pruning_study.StudyConfig.live(a), pruning_study.StudyConfig.full(a)) for a in STUDIES}
 
 
 def c_live_smaller():

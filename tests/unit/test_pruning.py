@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 from hardtrain import models, pruning
 from hardtrain import train as training
+from hardtrain.experiments import pruning_study
+from hardtrain.experiments.__main__ import main as experiments_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -433,15 +435,15 @@ def test_bad_inputs_raise_clear_errors():
 # ---------------------------------------------------------------------------- precomputed asset
 
 def test_precomputed_asset_has_provenance_and_consistent_curves():
-    path = ROOT / "assets" / "lab4" / pruning.ASSET_FILE
-    study = pruning.load_precomputed(path)
+    path = ROOT / "assets" / "lab4" / pruning_study.ASSET_FILE
+    study = pruning_study.load_precomputed(path)
     prov = study["provenance"]
     assert prov["command"].startswith("python -m hardtrain.pruning precompute")
     assert {"jax", "flax", "optax", "numpy"} <= set(prov["versions"])
     assert prov["machine"]["cpu_count"] >= 1
     cfg = prov["config"]
-    assert set(study["curves"]) == set(pruning.CURVES)
-    for name in pruning.CURVES:
+    assert set(study["curves"]) == set(pruning_study.CURVES)
+    for name in pruning_study.CURVES:
         cur = study["curves"][name]
         if name not in ("lottery", "imp_lr_rewind"):
             assert cur["sparsity"] == pytest.approx(list(cfg["sparsities"]))
@@ -457,7 +459,7 @@ def test_precomputed_asset_has_provenance_and_consistent_curves():
     assert "cosine" in prov["recipe"]
     early = study["early"]
     assert early["steps"][0] == 0 and cfg["steps"] * cfg["rewind_fraction"] in early["steps"]
-    assert set(early["accuracy"]) == set(pruning.EARLY_METHODS)
+    assert set(early["accuracy"]) == set(pruning_study.EARLY_METHODS)
     assert study["chance"] == pytest.approx(0.1)
     assert path.stat().st_size < 1_000_000
     json.dumps(study)  # plain JSON
@@ -465,26 +467,27 @@ def test_precomputed_asset_has_provenance_and_consistent_curves():
 
 def test_precompute_command_writes_a_consistent_study(tmp_path, capsys):
     """The documented command, at the tests' scale: provenance, every curve, exact layer counts."""
-    assert pruning.main(["precompute", "--scale", "tiny", "--out", str(tmp_path)]) == 0
+    assert experiments_main(["precompute", "lab4", "--scale", "tiny", "--out", str(tmp_path)]) == 0
     assert "wrote" in capsys.readouterr().out
-    study = pruning.load_precomputed(tmp_path)
-    cfg = pruning.StudyConfig.tiny()
-    assert study["provenance"]["command"] == f"python -m hardtrain.pruning precompute --scale tiny --out {tmp_path}"
-    assert set(study["curves"]) == set(pruning.CURVES)
+    study = pruning_study.load_precomputed(tmp_path)
+    cfg = pruning_study.StudyConfig.tiny()
+    command = f"python -m hardtrain.experiments precompute lab4 --scale tiny --out {tmp_path}"
+    assert study["provenance"]["command"] == command
+    assert set(study["curves"]) == set(pruning_study.CURVES)
     lot = study["curves"]["lottery"]["sparsity"]
     assert lot == pytest.approx([1 - 0.5 ** r for r in range(1, len(lot) + 1)], abs=1e-5)
     assert lot[-1] >= max(cfg.sparsities) > lot[-2]
     (key,) = study["ablations"]
     assert float(key) == pytest.approx(1 - 0.5 ** cfg.ablation_rounds[0], abs=1e-4)
     for m in ("magnitude", "snip", "grasp", "grasp_abs", "synflow"):
-        assert set(study["ablations"][key][m]) == set(pruning.VARIANTS)
+        assert set(study["ablations"][key][m]) == set(pruning_study.VARIANTS)
         # the original mask at a curve sparsity is the curve's own point (same masks, same runs)
         assert study["ablations"][key][m]["original"] == study["curves"][m]["accuracy"][-1]
     assert set(study["ablations"][key]["lottery"]) == {"original", "shuffled", "reinit"}
     # the prune-early curve: k = 0 is the at-init point at the same sparsity
     early = study["early"]
     assert early["steps"] == list(cfg.early_steps) == [0, 6, 15]
-    for m in pruning.EARLY_METHODS:
+    for m in pruning_study.EARLY_METHODS:
         assert early["accuracy"][m][0] == study["curves"][m]["accuracy"][-1]
     assert len(study["before_retraining"]["accuracy"]) == len(cfg.sparsities)
     # 40-32-32-10 has 40*32 + 32*32 + 32*10 = 2624 weights; 99.9% sparsity keeps round(2.624) = 3

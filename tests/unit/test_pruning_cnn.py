@@ -26,6 +26,9 @@ import pytest
 from flax import nnx
 
 from hardtrain import models, pruning
+from hardtrain.experiments import pruning_study
+from hardtrain.experiments.__main__ import main as experiments_main
+from hardtrain.pruning.__main__ import main as pruning_alias_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -257,41 +260,42 @@ def test_flops_speedup_of_a_cnn_by_hand():
 @pytest.mark.parametrize("bad", ["rnn", "CNN", "", None])
 def test_bad_architecture_raises(bad):
     with pytest.raises(ValueError, match="unknown architecture.*'mlp', 'cnn'"):
-        pruning.StudyConfig(architecture=bad)
+        pruning_study.StudyConfig(architecture=bad)
     with pytest.raises(ValueError, match="unknown architecture"):
-        pruning.StudyConfig.live(bad)
+        pruning_study.StudyConfig.live(bad)
     with pytest.raises(ValueError, match="unknown architecture"):
-        pruning.load_precomputed(architecture=bad)
+        pruning_study.load_precomputed(architecture=bad)
 
 
 def test_cli_rejects_a_bad_architecture(capsys):
     with pytest.raises(SystemExit):
-        pruning.main(["precompute", "--architecture", "rnn", "--out", "unused"])
+        experiments_main(["precompute", "lab4", "--architecture", "rnn", "--out", "unused"])
     assert "invalid choice" in capsys.readouterr().err
 
 
 def test_configs_build_the_right_network():
-    c = pruning.StudyConfig.full("cnn")
+    c = pruning_study.StudyConfig.full("cnn")
     cls, args, kwargs = c.model_spec()
     assert cls is models.CNN1D and args == (40, (32, 32, 32), 10) and kwargs["kernel_size"] == 5
-    assert pruning.StudyConfig.full().model_spec()[0] is models.MLP
-    assert pruning.StudyConfig.full() == pruning.StudyConfig()  # the MLP study is unchanged
+    assert pruning_study.StudyConfig.full().model_spec()[0] is models.MLP
+    assert pruning_study.StudyConfig.full() == pruning_study.StudyConfig()  # the MLP study is unchanged
     assert "CNN" in c.describe() and "linear 160-10" in c.describe()  # 40 -> 20 -> 10 -> 5 positions x 32
-    assert pruning.StudyConfig().describe() == "MLP 40-100-100-10"
+    assert pruning_study.StudyConfig().describe() == "MLP 40-100-100-10"
 
 
 def test_precompute_command_writes_the_cnn_study(tmp_path, capsys):
-    """The documented command for the CNN, at the tests' scale: its own file, provenance, exact counts."""
+    """The old command (an alias of `python -m hardtrain.experiments precompute lab4 ...`) for the CNN,
+    at the tests' scale: its own file, provenance, exact counts."""
     argv = ["precompute", "--architecture", "cnn", "--scale", "tiny", "--out", str(tmp_path)]
-    assert pruning.main(argv) == 0
+    assert pruning_alias_main(argv) == 0
     assert "pruning_study_cnn.json" in capsys.readouterr().out
-    assert not (tmp_path / pruning.ASSET_FILE).exists()  # the MLP file is not touched
-    study = pruning.load_precomputed(tmp_path, architecture="cnn")
+    assert not (tmp_path / pruning_study.ASSET_FILE).exists()  # the MLP file is not touched
+    study = pruning_study.load_precomputed(tmp_path, architecture="cnn")
     prov = study["provenance"]
-    assert prov["command"] == "python -m hardtrain.pruning " + " ".join(argv)
+    assert prov["command"] == "python -m hardtrain.experiments precompute lab4 " + " ".join(argv[1:])
     assert prov["architecture"] == "cnn" and prov["config"]["architecture"] == "cnn"
     assert prov["model"].startswith("CNN")
-    assert set(study["curves"]) == set(pruning.CURVES)
+    assert set(study["curves"]) == set(pruning_study.CURVES)
     assert study["layer_names"] == ["convs/0/kernel", "convs/1/kernel", "head/kernel"]
     assert study["weight_uses"] == {"convs/0/kernel": 20, "convs/1/kernel": 10, "head/kernel": 1}
     # channels (8, 8), kernel 5: 5*1*8 + 5*8*8 + 80*10 = 1160 weights; 99.9% keeps round(1.16) = 1
@@ -305,17 +309,17 @@ def test_precompute_command_writes_the_cnn_study(tmp_path, capsys):
     for item in study["layers"]["0.9990"].values():
         assert sum(item["remaining"][k] * n for k, n in sizes.items()) == pytest.approx(1, abs=0.05)
     (key,) = study["ablations"]
-    assert set(study["ablations"][key]["synflow"]) == set(pruning.VARIANTS)
+    assert set(study["ablations"][key]["synflow"]) == set(pruning_study.VARIANTS)
 
 
 def test_precomputed_cnn_asset_has_provenance_and_consistent_curves():
-    study = pruning.load_precomputed(architecture="cnn")
+    study = pruning_study.load_precomputed(architecture="cnn")
     prov = study["provenance"]
     assert prov["command"] == "python -m hardtrain.pruning precompute --architecture cnn --out assets/lab4/"
     assert prov["architecture"] == "cnn"
     cfg = prov["config"]
     assert cfg["architecture"] == "cnn"
-    for name in (*pruning.METHODS, *pruning.ONE_SHOT_AFTER):
+    for name in (*pruning.METHODS, *pruning_study.ONE_SHOT_AFTER):
         cur = study["curves"][name]
         assert cur["sparsity"] == pytest.approx(list(cfg["sparsities"]))
         assert all(len(a) == len(cfg["seeds"]) for a in cur["accuracy"])
@@ -324,8 +328,8 @@ def test_precomputed_cnn_asset_has_provenance_and_consistent_curves():
     assert math.isfinite(prov["seconds"]) and prov["seconds"] <= 45 * 60  # README: about 25 minutes
     assert prov["config"]["channels"] == [32, 32, 32] and prov["config"]["steps"] == 2000
     assert sum(study["dense"]) / len(study["dense"]) >= 0.90  # within 4 points of the published 94%
-    assert (ROOT / "assets" / "lab4" / pruning.ASSET_FILES["cnn"]).stat().st_size < 1_000_000
+    assert (ROOT / "assets" / "lab4" / pruning_study.ASSET_FILES["cnn"]).stat().st_size < 1_000_000
     # the MLP study is still the default and still the MLP
-    mlp = pruning.load_precomputed()
+    mlp = pruning_study.load_precomputed()
     assert mlp["provenance"]["config"].get("architecture", "mlp") == "mlp"
     json.dumps(study)

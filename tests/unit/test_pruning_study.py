@@ -20,6 +20,7 @@ import optax
 import pytest
 
 from hardtrain import pruning
+from hardtrain.experiments import pruning_study
 
 from .test_pruning import _explicit_grasp, data, tiny_net
 
@@ -27,8 +28,8 @@ from .test_pruning import _explicit_grasp, data, tiny_net
 @pytest.fixture(scope="module")
 def study():
     """A tiny study (MNIST-1D, MLP 40-32-32-10, 2 seeds, 60 steps of batch 50), dense run done."""
-    config = dataclasses.replace(pruning.StudyConfig.tiny(), early_fractions=(0.0, 0.1, 0.25))
-    s = pruning.Study(config)
+    config = dataclasses.replace(pruning_study.StudyConfig.tiny(), early_fractions=(0.0, 0.1, 0.25))
+    s = pruning_study.Study(config)
     s.dense()
     return s
 
@@ -165,12 +166,12 @@ def test_grasp_abs_is_the_magnitude_of_the_explicit_grasp_score():
 
 def test_imp_sparsities_and_config_checks():
     assert pruning.imp_sparsities((1, 2), 0.5) == pytest.approx((0.5, 0.75))
-    full = pruning.StudyConfig.full()
+    full = pruning_study.StudyConfig.full()
     assert full.sparsities == pytest.approx([1 - 0.8 ** r for r in (3, 7, 10, 14, 18)])
     assert full.early_steps == (0, 10, 40, 100, 200, 400) and full.rewind_step == 200
     with pytest.raises(ValueError, match="batch_size must be an integer"):
-        pruning.StudyConfig(batch_size=5000)
+        pruning_study.StudyConfig(batch_size=5000)
     with pytest.raises(ValueError, match="early_fractions"):
-        pruning.StudyConfig(early_fractions=(1.0,))
+        pruning_study.StudyConfig(early_fractions=(1.0,))
     with pytest.raises(ValueError, match="rounds must be positive"):
         pruning.imp_sparsities((0,))

@@ -1,4 +1,4 @@
-"""Lab 4 self-checks: pruning (hardtrain.pruning).
+"""Lab 4 self-checks: pruning (hardtrain.pruning, hardtrain.experiments.pruning_study).
 
 Registered into :data:`hardtrain.exercises.REGISTRY` when :mod:`hardtrain.exercises` is imported.
 Conventions are those of :mod:`hardtrain.exercises`: ids ``"lab4.<name>"``, answers computed when
@@ -50,9 +50,9 @@ def _whole(answer, lo: int, hi: int | None = None) -> int:
 def inversion_drops(path=None) -> dict[str, float]:
     """Mean accuracy lost under inversion (original - inverted) per at-init method, at the
     highest ablation sparsity of the precomputed study (assets/lab4/)."""
-    from hardtrain import pruning
+    from hardtrain.experiments.pruning_study import load_precomputed
 
-    study = pruning.load_precomputed(path)
+    study = load_precomputed(path)
     abl = study["ablations"]
     key = max(abl, key=float)
     return {m: float(np.mean(abl[key][m]["original"]) - np.mean(abl[key][m]["inverted"]))

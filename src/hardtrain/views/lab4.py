@@ -1,7 +1,11 @@
 """Lab 4 dashboards: pruning at initialisation vs after training, pruning early, sanity checks.
 
+Size: four dashboards over one study that share its Network toggle (:class:`_ArchSwitch`), its
+precomputed files, labels and colours; each is a figure's traces and its callbacks, no numerics.
+
 Four views, each a widget (controls + one FigureWidget + a status line) over
-:mod:`hardtrain.pruning`; none holds numerics of its own:
+:mod:`hardtrain.experiments.pruning_study` (the study, its presets and precomputed files; the
+numerics are :mod:`hardtrain.pruning`'s); none holds numerics or sizes of its own:
 
 - :class:`PruningCurves`: test accuracy vs weights remaining, mean +- std over seeds, for every
   at-init method beside random and the after-training baselines (one-shot magnitude pruning
@@ -34,8 +38,8 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
-from .. import pruning
-from ..config import fast_mode
+from ..experiments import pruning_study
+from ..pruning import METHODS
 from .common import LongRun, NumberField, Status, compact, css_class, figure_widget, guarded
 
 __all__ = ["PruningCurves", "PruneEarly", "Ablations", "LayerFractions", "live_config", "LABELS",
@@ -57,38 +61,42 @@ _COLOR = {"random": "#7f7f7f", "magnitude": "#8c564b", "snip": "#1f77b4", "grasp
 _VARIANT_COLOR = {"original": "#1f77b4", "shuffled": "#ff7f0e", "reinit": "#2ca02c", "inverted": "#d62728"}
 #: Curves a learner can show or hide (random, the reference, is always shown), and those hidden
 #: when the page opens (the lab's text asks the learner to tick them).
-OPTIONAL = tuple(m for m in pruning.CURVES if m != "random")
+OPTIONAL = tuple(m for m in pruning_study.CURVES if m != "random")
 HIDDEN_AT_START = ("grasp_abs", "after_weight_rewind", "imp_lr_rewind")
-BASELINES = ("random", *pruning.AFTER_TRAINING)
-#: Display names of the architectures (:data:`hardtrain.pruning.ARCHITECTURES`).
+BASELINES = ("random", *pruning_study.AFTER_TRAINING)
+#: Display names of the architectures (:data:`hardtrain.experiments.pruning_study.ARCHITECTURES`).
 ARCH_LABELS = {"mlp": "MLP", "cnn": "CNN"}
 _CHANCE_LINE = dict(color="#444444", width=1, dash="dot")
 
 
-def live_config(architecture: str = "mlp") -> pruning.StudyConfig:
+def live_config(architecture: str = "mlp") -> pruning_study.StudyConfig:
     """The study a learner runs live: :meth:`StudyConfig.live`, or ``tiny`` in fast (CI) mode.
 
     Args:
       architecture: ``"mlp"`` or ``"cnn"``.
+
+    Returns:
+      ``StudyConfig.session(architecture)``.
+
     Raises:
       ValueError: an unknown architecture.
     """
-    return pruning.StudyConfig.tiny(architecture) if fast_mode() else pruning.StudyConfig.live(architecture)
+    return pruning_study.StudyConfig.session(architecture)
 
 
-def _layer_config(architecture: str = "mlp") -> pruning.StudyConfig:
+def _layer_config(architecture: str = "mlp") -> pruning_study.StudyConfig:
     """The network of the layer view: the precomputed study's (scoring only), tiny in fast mode."""
-    return pruning.StudyConfig.tiny(architecture) if fast_mode() else pruning.StudyConfig.full(architecture)
+    return pruning_study.StudyConfig.session(architecture, scale="full")
 
 
-def _study(config: pruning.StudyConfig, seed0: int) -> pruning.Study:
+def _study(config: pruning_study.StudyConfig, seed0: int) -> pruning_study.Study:
     seeds = tuple(int(seed0) + i for i in range(len(config.seeds)))
-    return pruning.Study(dataclasses.replace(config, seeds=seeds))
+    return pruning_study.Study(dataclasses.replace(config, seeds=seeds))
 
 
 def _precomputed(architecture: str = "mlp") -> dict | None:
     try:
-        return pruning.load_precomputed(architecture=architecture)
+        return pruning_study.load_precomputed(architecture=architecture)
     except (FileNotFoundError, ValueError, OSError):
         return None
 
@@ -104,7 +112,7 @@ def _provenance_text(study: dict | None, architecture: str = "mlp") -> str:
     if study is None:
         flag = " --architecture cnn" if architecture == "cnn" else ""
         return (f"No precomputed {ARCH_LABELS[architecture]} study found (run "
-                f"`python -m hardtrain.pruning precompute{flag} --out assets/lab4/`).")
+                f"`python -m hardtrain.experiments precompute lab4{flag} --out assets/lab4/`).")
     p = study["provenance"]
     c = p["config"]
     recipe = p.get("recipe") or f"{c['n_train'] or 4000} training examples, {c['steps']} full-batch Adam steps"
@@ -140,7 +148,7 @@ _NO_ERROR_BARS = dict(type="data", array=[], visible=False)
 
 def _arch_toggle() -> widgets.ToggleButtons:
     return css_class(widgets.ToggleButtons(
-        options=[(ARCH_LABELS[a], a) for a in pruning.ARCHITECTURES], value="mlp", description="Network:",
+        options=[(ARCH_LABELS[a], a) for a in pruning_study.ARCHITECTURES], value="mlp", description="Network:",
         tooltips=["fully connected 40-100-100-10 ReLU network",
                   "1-D CNN: three strided conv layers (kernel 5), then a linear layer"],
         style={"button_width": "5em", "description_width": "initial"}), "ht-lab4-arch")
@@ -198,7 +206,7 @@ def _remaining(sparsities):
 class PruningCurves(_ArchSwitch, widgets.VBox):
     """Accuracy vs sparsity for every method, precomputed full-scale curves plus a live run.
 
-    Traces, in order: one precomputed trace per curve of :data:`hardtrain.pruning.CURVES`, one
+    Traces, in order: one precomputed trace per curve of :data:`hardtrain.experiments.pruning_study.CURVES`, one
     live (dashed) trace per curve, the dense network, and chance. The Network toggle switches
     between the MLP's and the CNN's study (precomputed curves, and the config of the next live
     run; a live run of each network stays on its own figure).
@@ -225,7 +233,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
         self.summary = css_class(widgets.HTML(), "ht-summary")
         self.provenance = css_class(widgets.HTML(), "ht-lab4-provenance")
         fig = go.Figure()
-        names = list(pruning.CURVES)
+        names = list(pruning_study.CURVES)
         self._names = names
         n = len(names)
         self._dense_index, self._chance_index = 2 * n, 2 * n + 1
@@ -234,7 +242,8 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
                                      visible=m not in HIDDEN_AT_START,
                                      line=dict(color=_COLOR[m], width=3 if m in BASELINES else 2,
                                                dash="dot" if m == "random" else "solid"),
-                                     marker=dict(size=7, symbol="square" if m in pruning.AFTER_TRAINING else "circle")))
+                                     marker=dict(size=7, symbol=("square" if m in pruning_study.AFTER_TRAINING
+                                                                 else "circle"))))
         for m in names:  # traces n..2n-1: live
             fig.add_trace(go.Scatter(name=f"{LABELS[m]} (live)", mode="lines+markers", legendgroup=m,
                                      visible=m not in HIDDEN_AT_START, showlegend=False,
@@ -251,8 +260,8 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
         for m, box in self.show.items():
             box.observe(lambda _, m=m: self._visibility(), names="value")
         self.run_button.on_click(lambda _: self.start())
-        at_init = [self.show[m] for m in OPTIONAL if m in pruning.METHODS]
-        after = [self.show[m] for m in OPTIONAL if m in pruning.AFTER_TRAINING]
+        at_init = [self.show[m] for m in OPTIONAL if m in METHODS]
+        after = [self.show[m] for m in OPTIONAL if m in pruning_study.AFTER_TRAINING]
         boxes = widgets.VBox([
             widgets.HBox([widgets.HTML("<b>At initialisation:</b>&nbsp;"), *at_init],
                          layout=widgets.Layout(flex_flow="row wrap")),
@@ -356,7 +365,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
     # ---------------------------------------------------------------- live run
     def methods(self) -> tuple[str, ...]:
         """The curves of a live run: random plus the ticked methods."""
-        return tuple(m for m in pruning.CURVES if m not in self.show or self.show[m].value)
+        return tuple(m for m in pruning_study.CURVES if m not in self.show or self.show[m].value)
 
     def steps(self):
         """Generator of the live study (yields (fraction, message)); updates the figure."""
@@ -420,7 +429,7 @@ class PruneEarly(_ArchSwitch, widgets.VBox):
         self.data = self.precomputed()
         self.summary = css_class(widgets.HTML(), "ht-summary")
         fig = go.Figure()
-        for m in pruning.EARLY_METHODS:
+        for m in pruning_study.EARLY_METHODS:
             fig.add_trace(go.Scatter(name=f"{LABELS[m]} scored at step k", mode="lines+markers",
                                      line=dict(color=_COLOR[m], width=2), marker=dict(size=7)))
         for m in self._REFERENCES:
@@ -447,7 +456,7 @@ class PruneEarly(_ArchSwitch, widgets.VBox):
     def _draw(self):
         arch = ARCH_LABELS[self.architecture]
         early = (self.data or {}).get("early") or {}
-        n_lines = len(pruning.EARLY_METHODS) + len(self._REFERENCES) + 2
+        n_lines = len(pruning_study.EARLY_METHODS) + len(self._REFERENCES) + 2
         if not early.get("steps"):
             for i in range(n_lines):
                 self.fig.data[i].update(x=[], y=[], error_y=_NO_ERROR_BARS)
@@ -456,11 +465,11 @@ class PruneEarly(_ArchSwitch, widgets.VBox):
             return
         ks, s = [int(k) for k in early["steps"]], float(early["sparsity"])
         T = self.data["provenance"]["config"]["steps"]
-        for i, m in enumerate(pruning.EARLY_METHODS):
+        for i, m in enumerate(pruning_study.EARLY_METHODS):
             mean, std = _stats(early["accuracy"][m])
             self.fig.data[i].update(x=ks, y=compact(mean), error_y=dict(type="data", array=compact(std), visible=True))
         span = [ks[0], ks[-1]]
-        j = len(pruning.EARLY_METHODS)
+        j = len(pruning_study.EARLY_METHODS)
         refs = {}
         for m in self._REFERENCES:
             pt = _point(self.data, m, s)
@@ -472,9 +481,9 @@ class PruneEarly(_ArchSwitch, widgets.VBox):
         chance = _chance(self.data)
         self.fig.data[j + 1].update(x=span, y=[chance, chance])
         self.fig.layout.title = f"{arch}: scores taken at step k of {T}, {s:.1%} sparsity (mean ± std)"
-        first = {m: float(np.mean(early["accuracy"][m][0])) * 100 for m in pruning.EARLY_METHODS}
-        best = {m: max(float(np.mean(a)) * 100 for a in early["accuracy"][m]) for m in pruning.EARLY_METHODS}
-        lines = [f"{LABELS[m]} {first[m]:.0f}% at k = 0, best {best[m]:.0f}%" for m in pruning.EARLY_METHODS]
+        first = {m: float(np.mean(early["accuracy"][m][0])) * 100 for m in pruning_study.EARLY_METHODS}
+        best = {m: max(float(np.mean(a)) * 100 for a in early["accuracy"][m]) for m in pruning_study.EARLY_METHODS}
+        lines = [f"{LABELS[m]} {first[m]:.0f}% at k = 0, best {best[m]:.0f}%" for m in pruning_study.EARLY_METHODS]
         ref = "; ".join(f"{LABELS[m]} {pt[0]:.0f}%" for m, pt in refs.items() if pt)
         self.summary.value = ("<p>" + html.escape("; ".join(lines)) + ".</p><p>At the same sparsity: "
                               + html.escape(ref) + ". Precomputed only: nothing here is retrained live.</p>")
@@ -505,7 +514,7 @@ class Ablations(_ArchSwitch, widgets.VBox):
         self.longrun = LongRun("Ablations", budget_s=120.0)
         self.summary = css_class(widgets.HTML(), "ht-summary")
         fig = go.Figure()
-        for v in pruning.VARIANTS:
+        for v in pruning_study.VARIANTS:
             fig.add_trace(go.Bar(name=v, marker_color=_VARIANT_COLOR[v]))
         fig.update_layout(barmode="group", yaxis=dict(title="test accuracy (%)", range=[0, 100]),
                           xaxis=dict(title="pruning method"))
@@ -552,15 +561,15 @@ class Ablations(_ArchSwitch, widgets.VBox):
                                             showarrow=False, xanchor="right", yanchor="bottom",
                                             font=dict(size=11, color="#444444"))]
         if item is None:
-            for j in range(len(pruning.VARIANTS)):
+            for j in range(len(pruning_study.VARIANTS)):
                 self.fig.data[j].update(x=[], y=[], error_y=_NO_ERROR_BARS)
             self.fig.layout.title = f"No precomputed {arch} ablations: press Run live ablations"
             self.summary.value = f"<p>{html.escape(_provenance_text(None, self.architecture))}</p>"
             return
         sparsity, table = item
-        methods = [m for m in pruning.ABLATION_METHODS if m in table]
+        methods = [m for m in pruning_study.ABLATION_METHODS if m in table]
         labels = ["lottery ticket" if m == "lottery" else LABELS[m] for m in methods]
-        for j, v in enumerate(pruning.VARIANTS):
+        for j, v in enumerate(pruning_study.VARIANTS):
             ys, es = [], []
             for m in methods:
                 accs = table[m].get(v)
@@ -576,7 +585,7 @@ class Ablations(_ArchSwitch, widgets.VBox):
         lines = []
         for m, label in zip(methods, labels):
             o = np.mean(table[m]["original"])
-            d = {v: np.mean(table[m][v]) - o for v in pruning.VARIANTS[1:] if table[m].get(v)}
+            d = {v: np.mean(table[m][v]) - o for v in pruning_study.VARIANTS[1:] if table[m].get(v)}
             lines.append(f"{label}: " + ", ".join(f"{v} {x * 100:+.1f} pts" for v, x in d.items()))
         self.summary.value = "<p>Change vs the original mask: " + "; ".join(html.escape(x) for x in lines) + ".</p>"
 
@@ -589,7 +598,7 @@ class Ablations(_ArchSwitch, widgets.VBox):
         for frac, msg in study.ablation_steps(r):
             table = study.results["ablations"].get(f"{s:.4f}", {})
             done = {m: t for m, t in table.items() if t.get("original") and
-                    all(t.get(v) for v in (pruning.VARIANTS[:3] if m == "lottery" else pruning.VARIANTS))}
+                    all(t.get(v) for v in (pruning_study.VARIANTS[:3] if m == "lottery" else pruning_study.VARIANTS))}
             if done:
                 self._live_tables[study.config.architecture] = (s, done)
                 with self.fig.batch_update():
@@ -643,8 +652,8 @@ class LayerFractions(_ArchSwitch, widgets.VBox):
 
     #: Sparsities offered when no precomputed study is found.
     DEFAULT_SPARSITIES = (0.5, 0.9, 0.99, 0.995, 0.999)
-    NAMES = (*pruning.METHODS, "magnitude_after", "lottery")
-    GROUPS = {"init": tuple(pruning.METHODS), "after": ("magnitude_after", "lottery")}
+    NAMES = (*METHODS, "magnitude_after", "lottery")
+    GROUPS = {"init": tuple(METHODS), "after": ("magnitude_after", "lottery")}
 
     def __init__(self, sparsity: float = 0.99, seed: int = 0):
         self.status = Status("")
