@@ -2,10 +2,11 @@
 
 Each device count runs in its own process with ``XLA_FLAGS=--xla_force_host_platform_device_count=D``
 (host "devices" on the CPU; on a machine with GPUs pass ``--real`` to use the GPUs present) and
-times :func:`hardtrain.overparam.sweep_over_devices` through the lab's sweeps: lazy training
-(NTK MLP, widths 512 and 2048, 8 seeds, 100 GD steps; warm: the second run) and random features
-(N = 1000, n = 1000, 8 seeds; ONE call, compile included). Prints seconds, the speed-up over one
-device, and whether the results equal the one-device run.
+times :func:`hardtrain.overparam.sweep_over_devices` through the lab's sweeps
+(:mod:`hardtrain.experiments`): lazy training (NTK MLP, widths 512 and 2048, 8 seeds, 100 GD
+steps; warm: the second run) and random features (N = 1000, n = 1000, 8 seeds; ONE call,
+compile included). Prints seconds, the speed-up over one device, and whether the results equal
+the one-device run.
 
 Known limitation (measured here with jax 0.10.2): with forced host devices, the sharded
 random-features program (a batched LAPACK SVD inside ``jnp.linalg.lstsq``) deadlocks XLA's CPU
@@ -32,16 +33,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
 import json, time, jax, numpy as np
-from hardtrain import data, overparam as op
+from hardtrain import data
+from hardtrain.experiments.double_descent import RandomFeaturesSweep
+from hardtrain.experiments.lazy_training import LazyTrainingSweep
 ds = data.load("mnist1d")
 out = {"devices": [str(d) for d in jax.devices()]}
 def run(make):
     t0 = time.perf_counter(); r = make().run(); return time.perf_counter() - t0, r.metrics
 seeds = tuple(range(8))
-lazy = lambda: op.LazyTrainingSweep(ds, (512, 2048), n_train=256, steps=100, seeds=seeds)
+lazy = lambda: LazyTrainingSweep(ds, (512, 2048), n_train=256, steps=100, seeds=seeds)
 run(lazy)  # compile
 out["lazy_s"], out["lazy"] = run(lazy)
-out["rf_s"], out["rf"] = run(lambda: op.RandomFeaturesSweep(ds, (1000,), n_train=1000, seeds=seeds))  # CPUs: 1 device
+out["rf_s"], out["rf"] = run(lambda: RandomFeaturesSweep(ds, (1000,), n_train=1000, seeds=seeds))  # CPUs: 1 device
 print("RESULT" + json.dumps(out))
 """
 

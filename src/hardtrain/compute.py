@@ -5,11 +5,13 @@ What this module measures and fits, on the learner's own machine:
 - :func:`flops`: floating-point operations of one call of a jitted function, from XLA's cost
   analysis (a dense (m, k) x (k, n) matmul counts 2mkn).
 - :func:`fit_power_law`: y = c * x^k by least squares in log-log space.
-- :class:`CostLadder`: a ladder of MNIST-1D MLPs, each bigger and trained on more data for more
-  steps; FLOPs and wall time to reach a target test error, and the final test error per rung.
-- :func:`compute_exponent` and :func:`halving_cost`: the fitted "compute per improvement"
-  exponent beside the published ones (:data:`PUBLISHED_EXPONENTS`), and what halving the error
-  would cost in FLOPs, time, energy, CO2 and money under visible :class:`Assumptions`.
+- :func:`compute_exponent`, :func:`compute_exponent_interval` and :func:`halving_cost`: the
+  fitted "compute per improvement" exponent beside the published ones
+  (:data:`PUBLISHED_EXPONENTS`), and what halving the error would cost in FLOPs, time, energy,
+  CO2 and money under visible :class:`Assumptions`.
+
+The measured ladder of training runs these numbers are fitted to is an experiment:
+:mod:`hardtrain.experiments.price_of_accuracy` (``CostLadder``).
 
 References:
   N. C. Thompson, K. Greenewald, K. Lee, G. F. Manso, "The Computational Limits of Deep
@@ -19,6 +21,11 @@ References:
   NLP", ACL 2019, arXiv 1906.02243.
 
 This is a core module: it imports neither ipywidgets nor plotly.
+
+Examples:
+    >>> fit = fit_power_law([1e6, 1e8], [0.4, 0.2])  # error halves over two decades of compute
+    >>> round(fit.exponent, 3), round(compute_exponent(fit), 1)
+    (-0.151, 6.6)
 """
 
 from __future__ import annotations
@@ -26,16 +33,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
-import time
-from typing import Callable, Iterator, Sequence
+from typing import Callable
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 __all__ = ["flops", "PowerLawFit", "fit_power_law", "Assumptions", "DEFAULT_ASSUMPTIONS",
-           "energy_kwh", "co2_grams", "PUBLISHED_EXPONENTS", "compute_exponent", "CostEstimate",
-           "halving_cost", "Rung", "RungResult", "CostLadder", "default_ladder"]
+           "energy_kwh", "co2_grams", "PUBLISHED_EXPONENTS", "compute_exponent",
+           "compute_exponent_interval", "CostEstimate", "halving_cost"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -53,18 +58,19 @@ def flops(fn: Callable, *args, **kwargs) -> float:
     element-wise ops count one per element. The count is the same whichever device JAX computes
     on.
 
-    Why so: on a GPU, XLA hands matmuls to cuBLAS; the cost analysis of the compiled program then
-    reported -1 for a 2048^3 matmul and 6.4e8 instead of about 2.6e10 for a train step of a
-    40-1024-1024-10 MLP on 4000 rows, and the GPU's ``Lowered.cost_analysis()`` returned None
-    (H200, jax 0.11.2, benchmarks/train_step_flops.py). On the CPU, the compiled program's count
-    rewrites degenerate products (k = 1 counted as mn).
+    Why so: on a GPU, XLA hands matmuls to cuBLAS, and the cost analysis of the compiled program
+    then under-reports them (or reports -1), while the GPU's ``Lowered.cost_analysis()`` may
+    return None (see ``benchmarks/train_step_flops.py``). On the CPU, the compiled program's
+    count rewrites degenerate products (k = 1 counted as mn).
 
     Args:
       fn: a JAX-traceable function.
       *args, **kwargs: example arguments (arrays or ``jax.ShapeDtypeStruct``); only their shapes
         and dtypes matter.
+
     Returns:
       The FLOP count, a float >= 0.
+
     Raises:
       ValueError: ``fn`` is not callable, or XLA reports no non-negative FLOP count.
     """
@@ -126,9 +132,11 @@ def fit_power_law(x, y) -> PowerLawFit:
     Args:
       x, y: positive finite numbers, arrays of the same shape (n,), n >= 2, with at least two
         distinct x.
+
     Returns:
       A :class:`PowerLawFit`. The fit minimises squared errors of *log* y, so it weighs relative
       (not absolute) errors, as one reads a log-log plot.
+
     Raises:
       ValueError: shapes differ, fewer than 2 points, a value <= 0, NaN or inf, or all x equal.
     """
@@ -146,7 +154,7 @@ def fit_power_law(x, y) -> PowerLawFit:
                              f"min {v.min():g}")
     if np.ptp(np.log(x)) == 0:
         raise ValueError("all x are equal: the exponent is undefined")
-    from scipy import stats
+    from scipy import stats  # lazy: scipy.stats is a heavy import that only the fits need
 
     res = stats.linregress(np.log(x), np.log(y))
     r2 = float(res.rvalue ** 2) if np.isfinite(res.rvalue) else 1.0
@@ -175,6 +183,7 @@ def compute_exponent(fit: PowerLawFit) -> float:
 
     Args:
       fit: a :func:`fit_power_law` of test error (y) on compute (x).
+
     Returns:
       alpha; ``inf`` when the error does not fall with compute (k >= 0): no amount of compute
       along this trend halves the error.
@@ -194,8 +203,10 @@ def compute_exponent_interval(fit: PowerLawFit, level: float = 0.95) -> tuple[fl
     Args:
       fit: a :func:`fit_power_law` with n >= 3 points (two points give no standard error).
       level: confidence level in (0, 1).
+
     Returns:
       ``(low, high)`` with low <= alpha <= high; ``(nan, nan)`` with fewer than 3 points.
+
     Raises:
       ValueError: level outside (0, 1).
 
@@ -209,7 +220,7 @@ def compute_exponent_interval(fit: PowerLawFit, level: float = 0.95) -> tuple[fl
         raise ValueError(f"level must lie in (0, 1), got {level!r}")
     if fit.n < 3 or not np.isfinite(fit.stderr):
         return float("nan"), float("nan")
-    from scipy import stats
+    from scipy import stats  # lazy: scipy.stats is a heavy import that only the fits need
 
     t = float(stats.t.ppf(0.5 + level / 2.0, fit.n - 2))
     k_lo, k_hi = fit.exponent - t * fit.stderr, fit.exponent + t * fit.stderr  # k_lo <= k_hi
@@ -327,8 +338,10 @@ def halving_cost(fit: PowerLawFit, current_error: float, flops_per_second: float
       flops_per_second: achieved rate, > 0.
       assumptions: watts, PUE, grid intensity, price.
       factor: divide the error by this, > 1 (2 = halving).
+
     Returns:
       A :class:`CostEstimate` (``inf`` everywhere when the error does not fall with compute).
+
     Raises:
       ValueError: an argument outside its range.
     """
@@ -350,190 +363,3 @@ def halving_cost(fit: PowerLawFit, current_error: float, flops_per_second: float
     kwh = energy_kwh(seconds, assumptions) if math.isfinite(seconds) else float("inf")
     return CostEstimate(target, need, mult, seconds, kwh, co2_grams(kwh, assumptions) if math.isfinite(kwh)
                         else float("inf"), kwh * assumptions.price_per_kwh, assumptions)
-
-
-# --------------------------------------------------------------------------------------------
-# A measured ladder of training runs
-# --------------------------------------------------------------------------------------------
-
-@dataclasses.dataclass(frozen=True)
-class Rung:
-    """One rung of the ladder: an MLP with one hidden layer of ``width`` ReLU units, trained
-    full-batch with Adam for ``steps`` steps on the first ``n_train`` MNIST-1D examples."""
-
-    width: int
-    n_train: int
-    steps: int
-
-
-@dataclasses.dataclass(frozen=True)
-class RungResult:
-    """Measured cost of one rung.
-
-    Attributes:
-      rung: the :class:`Rung`. params: number of parameters.
-      flops_per_step: FLOPs of one training step (from :func:`flops`).
-      flops: total FLOPs of the run. seconds: wall time of the training (compile excluded).
-      test_error: final test error (fraction misclassified). train_error: final train error.
-      errors: test error after each chunk; chunk_steps: steps per chunk.
-      flops_to_target, seconds_to_target: first chunk at or below the target error (NaN when
-        never reached).
-    """
-
-    rung: Rung
-    params: int
-    flops_per_step: float
-    flops: float
-    seconds: float
-    test_error: float
-    train_error: float
-    errors: tuple[float, ...]
-    chunk_steps: int
-    flops_to_target: float
-    seconds_to_target: float
-
-
-def default_ladder(fast: bool = False) -> tuple[Rung, ...]:
-    """The ladder used by lab 3: width, data and steps grow together at every rung.
-
-    Width (hidden units) and training examples double per rung; steps grow 1.33 to 1.5 times
-    (150, 200, 300, 450, 600).
-
-    Args:
-      fast: a short ladder for tests and the fast (CI) mode.
-    Returns:
-      A tuple of :class:`Rung`.
-    """
-    if fast:
-        return (Rung(8, 250, 100), Rung(16, 500, 150), Rung(32, 1000, 200))
-    return (Rung(8, 250, 150), Rung(16, 500, 200), Rung(32, 1000, 300), Rung(64, 2000, 450),
-            Rung(128, 4000, 600))
-
-
-class CostLadder:
-    """Train a ladder of MNIST-1D MLPs and measure FLOPs and wall time to each error level.
-
-    Each rung trains an MLP (40 -> width ReLU -> 10) full-batch with Adam (learning rate 1e-2,
-    Kingma & Ba, arXiv 1412.6980) in chunks of ``chunk`` steps compiled once per shape; the test
-    error is read after every chunk. FLOPs come from XLA's cost analysis of one step
-    (:func:`flops`), the time from the wall clock around the chunks (the first chunk's compile is
-    excluded: it is run once before timing). Data: Greydanus & Kobak, "Scaling Down Deep Learning
-    with MNIST-1D", ICML 2024, arXiv 2011.14439.
-
-    Use ``for fraction, message in ladder.steps(): ...`` (one rung per item; a progress bar can
-    follow and a Stop button can break the loop), or ``ladder.run()``; the results accumulate in
-    ``ladder.results``.
-
-    Args:
-      dataset: a :class:`hardtrain.data.Dataset` (MNIST-1D in the lab).
-      rungs: the :class:`Rung` sequence (default :func:`default_ladder`).
-      target_error: test error whose first crossing is timed, in (0, 1).
-      seed: seed of the initial weights.
-      chunks: number of evaluation points per rung, >= 1.
-    Raises:
-      ValueError: an empty ladder, a rung with more examples than the dataset has, a
-        non-positive size, a target outside (0, 1).
-    """
-
-    def __init__(self, dataset, rungs: Sequence[Rung] | None = None, *, target_error: float = 0.6,
-                 seed: int = 0, chunks: int = 5):
-        rungs = tuple(default_ladder() if rungs is None else rungs)
-        if not rungs:
-            raise ValueError("the ladder needs at least one rung")
-        n_max = int(dataset.x_train.shape[0])
-        for r in rungs:
-            if min(r.width, r.n_train, r.steps) < 1:
-                raise ValueError(f"rung sizes must be >= 1, got {r}")
-            if r.n_train > n_max:
-                raise ValueError(f"rung {r} asks for {r.n_train} training examples; the dataset has {n_max}")
-        if not 0 < target_error < 1:
-            raise ValueError(f"target_error must lie in (0, 1), got {target_error!r}")
-        if int(chunks) != chunks or chunks < 1:
-            raise ValueError(f"chunks must be a positive integer, got {chunks!r}")
-        self.dataset, self.rungs, self.target_error = dataset, rungs, float(target_error)
-        self.seed, self.chunks = int(seed), int(chunks)
-        self.results: list[RungResult] = []
-
-    def steps(self) -> Iterator[tuple[float, str]]:
-        """Run the rungs one by one; yield (fraction done, message) after each."""
-        self.results = []
-        total = sum(r.width * r.n_train * r.steps for r in self.rungs)
-        done = 0
-        for i, rung in enumerate(self.rungs):
-            self.results.append(self._run_rung(rung))
-            done += rung.width * rung.n_train * rung.steps
-            r = self.results[-1]
-            yield done / total, (f"rung {i + 1}/{len(self.rungs)}: width {rung.width}, {rung.n_train} examples, "
-                                 f"{rung.steps} steps: test error {r.test_error:.3f} in {r.seconds:.1f} s")
-
-    def run(self) -> list[RungResult]:
-        """Run every rung; return :attr:`results`."""
-        for _ in self.steps():
-            pass
-        return self.results
-
-    def _run_rung(self, rung: Rung) -> RungResult:
-        from . import models
-
-        ds = self.dataset
-        x, y = ds.x_train[:rung.n_train], ds.y_train[:rung.n_train]
-        apply_fn, params = models.build(models.MLP, ds.n_features, (rung.width,), ds.n_classes,
-                                        activation="relu", seed=self.seed)
-        chunk = max(1, rung.steps // self.chunks)
-        n_chunks = math.ceil(rung.steps / chunk)
-        step, run_chunk, error, tx = _ladder_programs(apply_fn, chunk)
-        opt_state = jax.jit(tx.init)(params)
-        fps = flops(step, params, opt_state, x, y)
-        # Warm-up: compile the chunk on a copy, outside the timed region.
-        jax.block_until_ready(run_chunk(params, opt_state, x, y))
-        errors, elapsed, hit = [], 0.0, None
-        for c in range(n_chunks):
-            t0 = time.perf_counter()
-            params, opt_state = jax.block_until_ready(run_chunk(params, opt_state, x, y))
-            elapsed += time.perf_counter() - t0
-            err = float(error(params, ds.x_test, ds.y_test))
-            errors.append(err)
-            if hit is None and err <= self.target_error:
-                hit = ((c + 1) * chunk * fps, elapsed)
-        total_steps = n_chunks * chunk
-        return RungResult(
-            rung=rung, params=int(sum(np.size(p) for p in jax.tree.leaves(params))),
-            flops_per_step=fps, flops=total_steps * fps, seconds=elapsed, test_error=errors[-1],
-            train_error=float(error(params, x, y)), errors=tuple(errors), chunk_steps=chunk,
-            flops_to_target=hit[0] if hit else float("nan"),
-            seconds_to_target=hit[1] if hit else float("nan"))
-
-
-_LADDER_CACHE: dict = {}
-
-
-def _ladder_programs(apply_fn, chunk: int):
-    """(step, jitted chunk of steps, jitted error, optimiser) for one architecture, built once."""
-    key = (apply_fn, chunk)
-    if key in _LADDER_CACHE:
-        return _LADDER_CACHE[key]
-    import optax
-
-    tx = optax.adam(1e-2)
-
-    def loss(params, x, y):
-        return optax.softmax_cross_entropy_with_integer_labels(apply_fn(params, x), y).mean()
-
-    def step(params, opt_state, x, y):
-        grads = jax.grad(loss)(params, x, y)
-        updates, opt_state = tx.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state
-
-    @jax.jit
-    def run_chunk(params, opt_state, x, y):
-        def body(carry, _):
-            return step(*carry, x, y), None
-
-        return jax.lax.scan(body, (params, opt_state), None, length=chunk)[0]
-
-    @jax.jit
-    def error(params, x, y):
-        return jnp.mean(jnp.argmax(apply_fn(params, x), -1) != y)
-
-    _LADDER_CACHE[key] = (step, run_chunk, error, tx)
-    return _LADDER_CACHE[key]

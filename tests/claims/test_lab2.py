@@ -147,7 +147,7 @@ def c_slab():
     so the slab 1/2 < sum x < 3/2 holds exactly the negatives: it fits every instance."""
     from hardtrain import hardness as hd
 
-    out, ok, kinds = [], True, set()
+    ok, kinds = True, set()
     instances = [hd.TRIANGLE] + [hd.random_instance(10, 25, 3, seed=s) for s in range(6)]
     for n, subsets in instances:
         X, y = hd.blum_rivest_dataset(n, subsets, gadget=False)
@@ -172,20 +172,18 @@ def c_one_element():
 
 @functools.cache
 def _gd_rates():
-    """GD restarts (256, 500 Adam steps, the view's defaults) on n = 8 random instances that the SAT
-    solver splits, at each width the view offers."""
-    import jax
-
+    """GD restarts as the dashboard runs them (experiments.gd_restarts at its live preset: 256
+    restarts, 500 Adam steps) on n = 8 random instances that the SAT solver splits, at each width
+    the view offers."""
     from hardtrain import hardness as hd
+    from hardtrain.experiments import gd_restarts
 
-    rows = {}
+    config, rows = gd_restarts.GDRestartsConfig.live(), {}
     for seed in range(6):
         n, subsets = hd.random_instance(8, 20, 3, seed=seed)
         if hd.solve_set_splitting(n, subsets) is None:
             continue
-        X, y = hd.blum_rivest_dataset(n, subsets, gadget=True)
-        rows[seed] = [hd.fit_threshold_network_gd(X, y, 256, 500, jax.random.key(0), width=w).success_rate
-                      for w in (2, 3, 4, 8)]
+        rows[seed] = [gd_restarts.run(config, n, subsets, width=w).gd.success_rate for w in gd_restarts.WIDTHS]
         if len(rows) == 2:
             break
     return rows
@@ -199,9 +197,10 @@ def c_gd_restarts():
 
 @functools.cache
 def _sweep():
-    from hardtrain import hardness as hd
+    """The scaling sweep at the page's settings (experiments.scaling: n = 4-16, two instances per size)."""
+    from hardtrain.experiments import scaling
 
-    return list(hd.scaling_sweep([4, 6, 8, 10, 12, 14, 16], per_size=2, gd=True, gd_restarts=128, gd_steps=300))
+    return list(scaling.sweep(scaling.ScalingConfig(max_n=16, per_size=2)))
 
 
 def c_scaling():

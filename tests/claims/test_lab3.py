@@ -110,10 +110,10 @@ LAB_B = "labs/03b_price_of_accuracy.ipynb"
 
 def c_solver_fits():
     """A small deterministic run: lab 2's exact solver fits lab 3's Set-Splitting training set."""
-    from hardtrain import overparam
+    from hardtrain.experiments.width_makes_easy import hard_instance
     from hardtrain.hardness import blum_rivest as br
 
-    n, subsets = overparam.hard_instance()
+    n, subsets = hard_instance()
     X, y = br.blum_rivest_dataset(n, subsets)
     net = br.fit_threshold_network(X, y)
     ok = net is not None and bool((net.predict(X) == y).all())
@@ -288,11 +288,11 @@ def c_unfittable():
 
 
 def c_far_right():
-    from hardtrain import overparam
+    from hardtrain.experiments.double_descent import default_widths
 
     w, train = rf("noise_0.15", "train_error")
     _, test = rf("noise_0.15", "test_error")
-    live = {n: overparam.default_widths(n, 9)[-1] / n for n in (250, 500, 1000)}  # the view's 9 widths per n
+    live = {n: default_widths(n, 9)[-1] / n for n in (250, 500, 1000)}  # the view's 9 widths per n
     seeds_fit = all(np.asarray(RF["result"]["noise_0.15"]["metrics"]["train_error"][-1]) == 0)
     ok = (w[-1] / N_TRAIN == 16 and all(r == 10 for r in live.values()) and seeds_fit
           and test[-1] < test[w.index(N_TRAIN)])
@@ -413,11 +413,11 @@ def c_memo_wide():
 def c_sat_fits():
     """Lab 2's SAT solver splits the instance, and the network built from the splitting (and the
     exact solver's network) classifies every point of its Blum-Rivest training set."""
-    from hardtrain import overparam
+    from hardtrain.experiments.width_makes_easy import hard_instance
     from hardtrain.hardness import blum_rivest as br
     from hardtrain.hardness import setsplitting
 
-    n, subsets = overparam.hard_instance()
+    n, subsets = hard_instance()
     X, y = br.blum_rivest_dataset(n, subsets, gadget=True)
     colours = setsplitting.solve_set_splitting(n, subsets)
     fits = colours is not None and bool((br.network_from_splitting(n, subsets, colours).predict(X) == y).all())
@@ -432,12 +432,12 @@ def _ladder():
 
 
 def c_ladder_rungs():
-    """compute.default_ladder (the live ladder, and the one shipped): 5 rungs, width and data double,
+    """price_of_accuracy.default_ladder (the live ladder, and the one shipped): 5 rungs, width and data double,
     steps grow 1.3-1.5x; on the shipped run the error falls at every rung, slowly (by less than half
     over the whole ladder), while FLOPs and seconds grow."""
-    from hardtrain import compute
+    from hardtrain.experiments.price_of_accuracy import default_ladder
 
-    lad = compute.default_ladder()
+    lad = default_ladder()
     rungs, flops, err, secs = _ladder()
     shipped = [(r["rung"]["width"], r["rung"]["n_train"], r["rung"]["steps"]) for r in rungs]
     mine = [(r.width, r.n_train, r.steps) for r in lad]
@@ -590,7 +590,7 @@ CLAIMS += [
     Claim("L3.wrapup-price", PLAN, "The price is compute that grows like a high power of the accuracy gained",
           c_high_power, THOMPSON),
     Claim("L3.exercise-count", PLAN, "Five self-checks", c_exercise_count),
-    Claim("L3.ladder-factors", PLAN, "by factors chosen by us (compute.default_ladder: width and data double, steps "
+    Claim("L3.ladder-factors", PLAN, "by factors chosen by us (experiments.price_of_accuracy.default_ladder: width and data double, steps "
           "grow 1.3 to 1.5 times)", c_ladder_rungs),
     Claim("L3.decades", PLAN, "Three to five points over three decades of FLOPs leave the slope uncertain",
           c_interval_wide),

@@ -1,4 +1,5 @@
-"""Tests of hardtrain.compute: FLOP counts, power-law fits, energy/CO2, the measured ladder.
+"""Tests of hardtrain.compute (FLOP counts, power-law fits, energy/CO2) and of the measured
+ladder (hardtrain.experiments.price_of_accuracy).
 
 Ground truth: the textbook FLOP count of a dense matmul (2mkn), the exponents used to generate
 synthetic noisy power laws, closed forms of the unit conversions (3600 s at 1 kW = 1 kWh), and
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hardtrain import compute, data
+from hardtrain.experiments import price_of_accuracy as poa
 
 
 # --------------------------------------------------------------------------------- flops
@@ -159,8 +161,8 @@ def mnist1d():
 
 
 def test_cost_ladder_measures_flops_time_and_error(mnist1d):
-    rungs = (compute.Rung(4, 100, 20), compute.Rung(16, 200, 40))
-    ladder = compute.CostLadder(mnist1d, rungs, target_error=0.99, chunks=2)
+    rungs = (poa.Rung(4, 100, 20), poa.Rung(16, 200, 40))
+    ladder = poa.CostLadder(mnist1d, rungs, target_error=0.99, chunks=2)
     msgs = list(ladder.steps())
     assert [round(f, 6) for f, _ in msgs][-1] == 1.0
     assert len(ladder.results) == 2
@@ -176,18 +178,18 @@ def test_cost_ladder_measures_flops_time_and_error(mnist1d):
         assert r.seconds > 0
         # a target of 0.99 is met at the first evaluation
         assert r.flops_to_target == pytest.approx(r.chunk_steps * r.flops_per_step)
-    never = compute.CostLadder(mnist1d, rungs[:1], target_error=1e-6, chunks=2).run()  # compiled
+    never = poa.CostLadder(mnist1d, rungs[:1], target_error=1e-6, chunks=2).run()  # compiled
     assert math.isnan(never[0].flops_to_target) and math.isnan(never[0].seconds_to_target)
 
 
 def test_cost_ladder_rejects_bad_settings(mnist1d):
     with pytest.raises(ValueError, match="training examples"):
-        compute.CostLadder(mnist1d, (compute.Rung(4, 10**6, 10),))
+        poa.CostLadder(mnist1d, (poa.Rung(4, 10**6, 10),))
     with pytest.raises(ValueError, match="target_error"):
-        compute.CostLadder(mnist1d, (compute.Rung(4, 10, 10),), target_error=1.5)
+        poa.CostLadder(mnist1d, (poa.Rung(4, 10, 10),), target_error=1.5)
     with pytest.raises(ValueError, match="at least one rung"):
-        compute.CostLadder(mnist1d, ())
-    assert len(compute.default_ladder(fast=True)) < len(compute.default_ladder())
+        poa.CostLadder(mnist1d, ())
+    assert len(poa.default_ladder(fast=True)) < len(poa.default_ladder())
 
 
 def test_importing_hardtrain_asks_for_full_float32_matmuls_unless_the_user_chose():

@@ -26,16 +26,13 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-import jax
-import jax.flatten_util
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from flax import nnx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hardtrain import exercises, landscape, models
+from hardtrain import exercises, landscape
 from hardtrain import train as training
 from hardtrain.exercises import Exercise, Feedback
 

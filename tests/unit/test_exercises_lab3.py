@@ -81,10 +81,11 @@ def test_interpolation_threshold_is_where_the_features_reach_full_rank():
 
 
 def test_lazy_exponent_matches_a_measured_slope():
-    from hardtrain import compute, data, overparam
+    from hardtrain import compute, data
+    from hardtrain.experiments.lazy_training import LazyTrainingSweep
 
     ds = data.load("mnist1d")
-    r = overparam.LazyTrainingSweep(ds, (64, 1024), n_train=64, steps=20, seeds=(0,)).run()
+    r = LazyTrainingSweep(ds, (64, 1024), n_train=64, steps=20, seeds=(0,)).run()
     slope = compute.fit_power_law(r.widths, r.mean("relative_change")).exponent
     assert abs(slope + 0.5) < 0.15  # the scaling the question builds on, measured independently
     measured = (4096 / 256) ** (-slope)

@@ -1,5 +1,7 @@
-"""Tests of hardtrain.overparam: label noise, min-norm least squares, double descent, lazy
-training, memorisation, and the sweep sharded over several (host) devices.
+"""Tests of hardtrain.overparam (label noise, min-norm least squares, NTK weights, sharded
+sweeps) and of lab 3's sweeps in hardtrain.experiments (double descent, lazy training,
+memorisation, their presets and precomputed results), and the sweep sharded over several (host)
+devices.
 
 Ground truth: counting (exactly round(p n) labels changed, each to another class), NumPy's
 float64 pseudo-inverse for the minimum-norm solution, linear algebra (with N >= n generic
@@ -25,6 +27,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hardtrain import compute, data, overparam as op
+from hardtrain.experiments import double_descent as dd
+from hardtrain.experiments import lab3_assets, lazy_training, sweeps, width_makes_easy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,11 +77,11 @@ def test_random_relu_features():
 
 
 def test_default_widths_contain_n():
-    ws = op.default_widths(200, points=7)
+    ws = dd.default_widths(200, points=7)
     assert 200 in ws and list(ws) == sorted(set(ws)) and ws[0] < 200 < ws[-1]
     assert all(isinstance(w, int) for w in ws)
     with pytest.raises(ValueError):
-        op.default_widths(200, points=2)
+        dd.default_widths(200, points=2)
 
 
 def test_relative_change_closed_form():
@@ -106,8 +110,8 @@ def test_sweep_over_devices_equals_a_loop():
 
 def test_double_descent_peak_near_the_interpolation_threshold(mnist1d):
     n = 200
-    widths = op.default_widths(n, points=9)
-    sweep = op.RandomFeaturesSweep(mnist1d, widths, n_train=n, label_noise=0.2, seeds=(0, 1))
+    widths = dd.default_widths(n, points=9)
+    sweep = dd.RandomFeaturesSweep(mnist1d, widths, n_train=n, label_noise=0.2, seeds=(0, 1))
     fractions = [f for f, _ in sweep.steps()]
     assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
     r = sweep.result
@@ -125,26 +129,26 @@ def test_double_descent_peak_near_the_interpolation_threshold(mnist1d):
 
 def test_random_features_sweep_rejects_bad_settings(mnist1d):
     with pytest.raises(ValueError, match="n_train"):
-        op.RandomFeaturesSweep(mnist1d, (10,), n_train=10**6)
+        dd.RandomFeaturesSweep(mnist1d, (10,), n_train=10**6)
     with pytest.raises(ValueError, match="label_noise"):
-        op.RandomFeaturesSweep(mnist1d, (10,), n_train=100, label_noise=2.0)
+        dd.RandomFeaturesSweep(mnist1d, (10,), n_train=100, label_noise=2.0)
     with pytest.raises(ValueError, match="widths"):
-        op.RandomFeaturesSweep(mnist1d, (0, 10), n_train=100)
+        dd.RandomFeaturesSweep(mnist1d, (0, 10), n_train=100)
     with pytest.raises(ValueError, match="seeds"):
-        op.RandomFeaturesSweep(mnist1d, (10,), n_train=100, seeds=())
+        dd.RandomFeaturesSweep(mnist1d, (10,), n_train=100, seeds=())
 
 
 def test_sweep_result_round_trip():
-    r = op.SweepResult(settings={"a": 1})
+    r = sweeps.SweepResult(settings={"a": 1})
     r.add(4, 0.1, x=np.array([1.0, 3.0]))
-    r2 = op.SweepResult.from_dict(json.loads(json.dumps(r.to_dict())))
+    r2 = sweeps.SweepResult.from_dict(json.loads(json.dumps(r.to_dict())))
     assert r2.widths == [4] and r2.mean("x").tolist() == [2.0] and r2.settings == {"a": 1}
 
 
 # ------------------------------------------------------------------------- lazy training
 
 def test_relative_weight_change_shrinks_like_inverse_sqrt_width(mnist1d):
-    sweep = op.LazyTrainingSweep(mnist1d, (16, 128, 1024), n_train=128, steps=30, lr=1.0,
+    sweep = lazy_training.LazyTrainingSweep(mnist1d, (16, 128, 1024), n_train=128, steps=30, lr=1.0,
                                  seeds=(0, 1))
     r = sweep.run()
     change = r.mean("relative_change")
@@ -158,7 +162,7 @@ def test_relative_weight_change_shrinks_like_inverse_sqrt_width(mnist1d):
 # ------------------------------------------------------- width makes hard instances easy
 
 def test_wide_nets_memorise_random_labels(mnist1d):
-    sweep = op.MemorisationSweep(mnist1d, (2, 128), n_train=100, steps=300, seeds=(0, 1))
+    sweep = width_makes_easy.MemorisationSweep(mnist1d, (2, 128), n_train=100, steps=300, seeds=(0, 1))
     r = sweep.run()
     success = r.mean("success")
     assert success[1] == 1.0 and success[0] < success[1], r.metrics
@@ -166,7 +170,7 @@ def test_wide_nets_memorise_random_labels(mnist1d):
 
 
 def test_mlp_width_sweep_fits_better_when_wider(mnist1d):
-    r = op.MLPWidthSweep(mnist1d, (2, 64), n_train=200, label_noise=0.0, steps=300).run()
+    r = dd.MLPWidthSweep(mnist1d, (2, 64), n_train=200, label_noise=0.0, steps=300).run()
     train = r.mean("train_error")
     assert train[1] < train[0], r.metrics
     assert r.mean("params").tolist() == [40 * 2 + 2 + 2 * 10 + 10, 40 * 64 + 64 + 64 * 10 + 10]
@@ -178,14 +182,16 @@ _SHARDED = textwrap.dedent("""
     import faulthandler, json, sys, jax, jax.numpy as jnp, numpy as np
     faulthandler.dump_traceback_later(240, exit=True)  # a deadlock shows where, before the timeout
     from hardtrain import data, overparam as op
+    from hardtrain.experiments.double_descent import RandomFeaturesSweep
+    from hardtrain.experiments.lazy_training import LazyTrainingSweep
     assert len(jax.devices()) == 4, jax.devices()
     fn = lambda s, x: x * s
     spread = {flag: len(op.sweep_over_devices(fn, jnp.arange(8.0), jnp.ones(3), shard_cpu=flag).sharding.device_set)
               for flag in (True, False)}
     assert spread == {True: 4, False: 1}, spread
     ds = data.load("mnist1d")
-    rf = op.RandomFeaturesSweep(ds, (150,), n_train=100, label_noise=0.1, seeds=(0, 1, 2, 3, 4)).run()
-    lazy = op.LazyTrainingSweep(ds, (32,), n_train=64, steps=10, seeds=(0, 1, 2)).run()
+    rf = RandomFeaturesSweep(ds, (150,), n_train=100, label_noise=0.1, seeds=(0, 1, 2, 3, 4)).run()
+    lazy = LazyTrainingSweep(ds, (32,), n_train=64, steps=10, seeds=(0, 1, 2)).run()
     print("RESULT" + json.dumps({"rf": rf.metrics, "lazy": lazy.metrics}))
 """)
 
@@ -198,12 +204,69 @@ def test_sharded_sweep_equals_the_unsharded_one(mnist1d, hardtrain_cache_dir):
     assert proc.returncode == 0, proc.stderr[-3000:]
     sharded = json.loads(proc.stdout.split("RESULT", 1)[1])
     dev = [jax.devices()[0]]
-    rf = op.RandomFeaturesSweep(mnist1d, (150,), n_train=100, label_noise=0.1, seeds=(0, 1, 2, 3, 4),
+    rf = dd.RandomFeaturesSweep(mnist1d, (150,), n_train=100, label_noise=0.1, seeds=(0, 1, 2, 3, 4),
                                 devices=dev).run()
-    lazy = op.LazyTrainingSweep(mnist1d, (32,), n_train=64, steps=10, seeds=(0, 1, 2), devices=dev).run()
+    lazy = lazy_training.LazyTrainingSweep(mnist1d, (32,), n_train=64, steps=10, seeds=(0, 1, 2), devices=dev).run()
     for name, ours in (("rf", rf.metrics), ("lazy", lazy.metrics)):
         for key, values in ours.items():
             np.testing.assert_allclose(np.array(sharded[name][key]), np.array(values), rtol=1e-4, atol=1e-6,
                                        err_msg=f"{name}.{key}")
     # five seeds on four devices: the padding was dropped
     assert len(sharded["rf"]["test_error"][0]) == 5
+
+
+# ------------------------------------------------------------- presets and precomputed results
+
+def test_full_presets_are_the_shipped_runs():
+    """Each experiment's full() preset describes the run whose results ship in assets/lab3/."""
+    rf = lab3_assets.load("double_descent_rf.json")["result"]
+    mlp = lab3_assets.load("double_descent_mlp.json")["result"]
+    c = dd.Config.full()
+    assert sorted(rf) == [f"noise_{p:g}" for p in c.noise_levels]
+    for p in c.noise_levels:
+        assert rf[f"noise_{p:g}"]["widths"] == list(c.feature_counts())
+        assert rf[f"noise_{p:g}"]["settings"]["seeds"] == list(c.seeds)
+        assert mlp[f"noise_{p:g}"]["widths"] == list(c.mlp_widths)
+        assert mlp[f"noise_{p:g}"]["settings"]["steps"] == c.mlp_steps
+    lazy = lab3_assets.load("lazy_training.json")["result"]["sweep"]
+    lc = lazy_training.Config.full()
+    assert lazy["widths"] == list(lc.widths) and lazy["settings"]["steps"] == lc.steps
+    easy = lab3_assets.load("width_makes_easy.json")["result"]
+    ec = width_makes_easy.Config.full()
+    assert easy["memorisation"]["widths"] == easy["hard_instance"]["widths"] == list(ec.widths)
+    assert easy["memorisation"]["settings"]["seeds"] == list(range(ec.memo_seeds))
+    assert easy["hard_instance"]["settings"]["restarts"] == ec.restarts
+    assert easy["hard_instance"]["settings"]["subsets"] == [list(s) for s in width_makes_easy.hard_instance()[1]]
+
+
+def test_presets_shrink_and_sweeps_build_from_them(mnist1d):
+    for config_cls in (dd.Config, lazy_training.Config, width_makes_easy.Config):
+        assert config_cls.tiny() != config_cls.live()
+    tiny = dd.Config.tiny().with_seed(3)
+    rf = dd.RandomFeaturesSweep.from_config(tiny, mnist1d)
+    assert rf.widths == tiny.feature_counts() and rf.seeds == (3,) and tiny.n_train in rf.widths
+    assert dd.MLPWidthSweep.from_config(tiny, mnist1d).widths == tiny.mlp_widths
+    lazy = lazy_training.LazyTrainingSweep.from_config(lazy_training.Config.tiny(), mnist1d)
+    assert lazy.widths == lazy_training.Config.tiny().widths
+    ec = width_makes_easy.Config.tiny()
+    memo = width_makes_easy.MemorisationSweep.from_config(ec, mnist1d)
+    assert memo.seeds == tuple(range(ec.memo_seeds)) and memo.widths == ec.widths
+    assert width_makes_easy.HardInstanceSweep.from_config(ec).restarts == ec.restarts
+
+
+def test_lab3_assets_reject_unknown_names(tmp_path):
+    with pytest.raises(ValueError, match="unknown precomputed file"):
+        lab3_assets.load("nope.json")
+    with pytest.raises(FileNotFoundError, match="precompute lab3"):
+        lab3_assets.load("lazy_training.json", folder=tmp_path)
+    with pytest.raises(ValueError, match="unknown precomputed file"):
+        lab3_assets.precompute(tmp_path, only=["nope.json"])
+
+
+def test_numerics_import_no_experiments_views_or_widgets():
+    code = ("import sys, hardtrain.overparam, hardtrain.compute; "
+            "print([m for m in sys.modules if m.startswith(('hardtrain.experiments', 'hardtrain.views', "
+            "'ipywidgets', 'plotly'))])")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", (out.stdout, out.stderr[-2000:])

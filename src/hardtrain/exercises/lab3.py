@@ -19,7 +19,6 @@ Exercises:
 
 from __future__ import annotations
 
-import math
 
 from .answers import as_real, close
 from .registry import Exercise, Feedback, MalformedAnswer, register  # noqa: F401

@@ -13,6 +13,16 @@ The layer between the numerics (``hardtrain.data``, ``models``, ``train``, ``lan
 
 Views bind widgets to a ``Config``, call ``steps()`` and draw the result; they hold no sizes and
 run no numerics themselves. This package imports neither ipywidgets nor plotly.
+
+The experiments, by lab:
+
+- lab 1: :mod:`.convex_bowl`, :mod:`.product_loss`, :mod:`.symmetries`, :mod:`.mlp_slice`;
+- lab 2: :mod:`.reduction`, :mod:`.gd_restarts`, :mod:`.scaling`, :mod:`.loading`,
+  :mod:`.irrational`;
+- lab 3: :mod:`.double_descent`, :mod:`.lazy_training`, :mod:`.width_makes_easy`,
+  :mod:`.price_of_accuracy` (shared sweep machinery in :mod:`.sweeps`; the precomputed files in
+  :mod:`.lab3_assets`);
+- lab 4: :mod:`.pruning_study` (its configuration and constants in :mod:`.pruning_study_config`).
 """
 
 from .base import Presets, session_preset

@@ -1,14 +1,24 @@
 """Lab 3 dashboards: overparameterisation and the price of accuracy.
 
-Each view is one widget (controls + one FigureWidget + a summary + a status line) that calls
-:mod:`hardtrain.overparam` and :mod:`hardtrain.compute`; none holds numerics of its own. A view
-opens on the full-scale results precomputed by ``python -m hardtrain.overparam precompute``
-(``assets/lab3/``, drawn in grey, no computation at page load) and runs the learner's own live
-sweep on demand, one width per step, with a progress bar and a Stop button (:class:`LongRun`).
+Size: one module for the four dashboards of lab 3's two pages, because they share the helpers
+at the top (precomputed layer, seed means and bands, the provenance note) and each is only
+layout and drawing code around one experiment.
+
+Each view is one widget (controls + one FigureWidget + a summary + a status line) bound to an
+experiment of :mod:`hardtrain.experiments` (``double_descent``, ``lazy_training``,
+``width_makes_easy``, ``price_of_accuracy``): its sizes come from the experiment's ``Config``
+(:func:`hardtrain.experiments.session_preset`: ``live()``, or ``tiny()`` in fast mode), its
+numbers from the experiment's sweep and from :mod:`hardtrain.compute`; none holds numerics or
+sizes of its own. A view opens on the full-scale results precomputed by
+``python -m hardtrain.experiments precompute lab3`` (``assets/lab3/``, read by
+:mod:`hardtrain.experiments.lab3_assets`, drawn in grey, no computation at page load) and runs
+the learner's own live sweep on demand, one width per step, with a progress bar and a Stop
+button (:class:`LongRun`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 
@@ -17,23 +27,24 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .. import compute, overparam
-from ..config import fast_mode
+from .. import compute
+from ..experiments import (double_descent, lab3_assets, lazy_training, price_of_accuracy, session_preset,
+                           width_makes_easy)
+from ..hardness import format_hypergraph
 from .common import (COLORS, LongRun, NumberField, Status, compact, css_class, figure_widget, guarded)
 
 __all__ = ["DoubleDescent", "LazyTraining", "WidthMakesEasy", "PriceOfAccuracy"]
 
 GREY = "#7f7f7f"
-_DATA = {}
 
 
-def _mnist1d():
-    """MNIST-1D, loaded once per kernel (generated locally and cached on disk)."""
-    if "mnist1d" not in _DATA:
-        from .. import data
-
-        _DATA["mnist1d"] = data.load("mnist1d")
-    return _DATA["mnist1d"]
+def _precomputed(name: str) -> dict | None:
+    """A precomputed result of ``assets/lab3/``, or None when it is absent or unreadable (the
+    view then says so and how to make it: :func:`_precomputed_note`)."""
+    try:
+        return lab3_assets.load(name)
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def _dropdown(label, options, value, name):
@@ -75,7 +86,7 @@ def _row(*children):
 def _precomputed_note(doc: dict | None) -> str:
     if not doc:
         return ("No precomputed full-scale results found (assets/lab3/); make them with "
-                "<code>python -m hardtrain.overparam precompute --out assets/lab3/</code>.")
+                "<code>python -m hardtrain.experiments precompute lab3 --out assets/lab3/</code>.")
     p = doc.get("provenance", {})
     m = p.get("machine", {})
     return (f"Grey: full scale, precomputed by <code>{html.escape(p.get('command', '?'))}</code> on "
@@ -94,23 +105,20 @@ class DoubleDescent(widgets.VBox):
     solution (Belkin et al., PNAS 2019, arXiv 1812.11118), swept over the number of features N,
     with the interpolation threshold N = n marked. Model "MLP (Adam)": a one-hidden-layer ReLU
     MLP per width trained by Adam (Nakkiran et al., arXiv 1912.02292), with the first width that
-    fits every training label marked. Live budget: under a minute on a 2-core CPU at n = 500.
+    fits every training label marked. Sizes: :class:`hardtrain.experiments.double_descent.Config`.
     """
 
-    MODELS = ("random features", "MLP (Adam)")
+    MODELS = double_descent.MODELS
 
     def __init__(self, model: str = "random features", n_train: int = 500, label_noise: float = 0.15,
                  seed: int = 0):
-        fast = fast_mode()
-        self.n_choices = (100, 200) if fast else (250, 500, 1000)
-        self.mlp_widths = (4, 16, 64) if fast else (4, 8, 16, 32, 64, 128, 256)
-        self.mlp_steps = 60 if fast else 1000
-        self.points = 5 if fast else 9
+        self.preset = session_preset(double_descent.Config, n_train=n_train, label_noise=label_noise)
+        self.n_choices = self.preset.n_train_choices
         self.status = Status("")
         self.model = _dropdown("Model", self.MODELS, model, "dd-model")
-        n_train = n_train if n_train in self.n_choices else self.n_choices[-1]
+        n_train = self.preset.n_train if self.preset.n_train in self.n_choices else self.n_choices[-1]
         self.n_train = _dropdown("Training samples n", self.n_choices, n_train, "dd-n")
-        self.noise = css_class(widgets.FloatSlider(value=label_noise, min=0.0, max=0.5, step=0.05,
+        self.noise = css_class(widgets.FloatSlider(value=self.preset.label_noise, min=0.0, max=0.5, step=0.05,
                                                    description="Label noise", readout_format=".2f",
                                                    continuous_update=False,
                                                    style={"description_width": "initial"}), "ht-dd-noise")
@@ -119,8 +127,8 @@ class DoubleDescent(widgets.VBox):
         self.longrun = css_class(LongRun("Sweep", budget_s=120), "ht-dd-progress")
         self.summary = css_class(widgets.HTML(), "ht-summary")
         self.note = widgets.HTML()
-        self._docs = {"random features": overparam.load_precomputed("double_descent_rf.json"),
-                      "MLP (Adam)": overparam.load_precomputed("double_descent_mlp.json")}
+        self._docs = {"random features": _precomputed("double_descent_rf.json"),
+                      "MLP (Adam)": _precomputed("double_descent_mlp.json")}
         fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=(
             "Error vs model size", "Norm of the solution"))
         fig.add_trace(go.Scatter(name="test error (full scale)", mode="lines+markers",
@@ -230,17 +238,16 @@ class DoubleDescent(widgets.VBox):
                 f"{int(ws[int(np.argmax(norm))])}.</p>")
 
     # --------------------------------------------------------------------------- live
+    def config(self) -> double_descent.Config:
+        """The preset with the controls' values (n, label noise, one seed for everything)."""
+        return dataclasses.replace(self.preset, n_train=int(self.n_train.value),
+                                   label_noise=float(self.noise.value)).with_seed(int(self.seed.value))
+
     def sweep(self):
-        """The live sweep for the current settings (a :mod:`hardtrain.overparam` sweep object)."""
-        ds = _mnist1d()
-        n = int(self.n_train.value)
+        """The live sweep for the current settings (a :mod:`hardtrain.experiments.double_descent` sweep)."""
         if self.model.value == "random features":
-            return overparam.RandomFeaturesSweep(ds, overparam.default_widths(n, self.points), n_train=n,
-                                                 label_noise=float(self.noise.value),
-                                                 seeds=(int(self.seed.value),), noise_seed=int(self.seed.value))
-        return overparam.MLPWidthSweep(ds, self.mlp_widths, n_train=n, label_noise=float(self.noise.value),
-                                       steps=self.mlp_steps, seed=int(self.seed.value),
-                                       noise_seed=int(self.seed.value))
+            return double_descent.RandomFeaturesSweep.from_config(self.config())
+        return double_descent.MLPWidthSweep.from_config(self.config())
 
     def _steps(self, sweep):
         rf = self.model.value == "random features"
@@ -293,26 +300,26 @@ class DoubleDescent(widgets.VBox):
 class LazyTraining(widgets.VBox):
     """Relative weight change vs width in the NTK parameterisation, with the m^-1/2 law.
 
-    Calls :class:`hardtrain.overparam.LazyTrainingSweep` (Jacot et al., arXiv 1806.07572; Lee et
-    al., arXiv 1902.06720; Chizat et al., arXiv 1812.07956) and fits the slope with
-    :func:`hardtrain.compute.fit_power_law`. Live budget: about half a minute on a 2-core CPU.
+    Calls :class:`hardtrain.experiments.lazy_training.LazyTrainingSweep` (Jacot et al.,
+    arXiv 1806.07572; Lee et al., arXiv 1902.06720; Chizat et al., arXiv 1812.07956) and fits the
+    slope with :func:`hardtrain.compute.fit_power_law`. Sizes:
+    :class:`hardtrain.experiments.lazy_training.Config`.
     """
 
     def __init__(self, steps: int = 200, seeds: int = 2):
-        fast = fast_mode()
-        self.widths = (16, 64, 256, 1024, 4096) if fast else (32, 128, 512, 2048, 8192)
-        self.n_train = 64 if fast else 256
+        self.preset = session_preset(lazy_training.Config, steps=steps, seeds=tuple(range(seeds)))
+        self.widths = self.preset.widths
         self.status = Status("")
-        self.steps = _dropdown("GD steps", (20, 50, 200, 500), 20 if fast else steps, "lazy-steps")
-        self.lr = _dropdown("Learning rate", (0.25, 0.5, 1.0, 2.0), 1.0, "lazy-lr")
-        self.seeds = css_class(widgets.IntSlider(value=1 if fast else seeds, min=1, max=4, description="Seeds",
+        self.steps = _dropdown("GD steps", (20, 50, 200, 500), self.preset.steps, "lazy-steps")
+        self.lr = _dropdown("Learning rate", (0.25, 0.5, 1.0, 2.0), self.preset.lr, "lazy-lr")
+        self.seeds = css_class(widgets.IntSlider(value=len(self.preset.seeds), min=1, max=4, description="Seeds",
                                                  continuous_update=False,
                                                  style={"description_width": "initial"}), "ht-lazy-seeds")
         self.button = _button("Run sweep", "lazy-run")
         self.longrun = css_class(LongRun("Widths", budget_s=120), "ht-lazy-progress")
         self.summary = css_class(widgets.HTML(), "ht-summary")
         self.note = widgets.HTML()
-        self._doc = overparam.load_precomputed("lazy_training.json")
+        self._doc = _precomputed("lazy_training.json")
         fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=(
             "Relative weight change ||θ_T − θ_0|| / ||θ_0||", "Final training loss"))
         fig.add_trace(go.Scatter(name="full scale", mode="lines+markers", line=dict(color=GREY)), 1, 1)  # 0
@@ -382,9 +389,9 @@ class LazyTraining(widgets.VBox):
         if self.longrun.running:
             self.status.info("A sweep is running: press Stop first.")
             return
-        sweep = overparam.LazyTrainingSweep(_mnist1d(), self.widths, n_train=self.n_train,
-                                            steps=int(self.steps.value), lr=float(self.lr.value),
-                                            seeds=tuple(range(int(self.seeds.value))))
+        config = dataclasses.replace(self.preset, steps=int(self.steps.value), lr=float(self.lr.value),
+                                     seeds=tuple(range(int(self.seeds.value))))
+        sweep = lazy_training.LazyTrainingSweep.from_config(config)
         self.button.disabled = True
 
         def done(stopped):
@@ -405,27 +412,25 @@ class LazyTraining(widgets.VBox):
 class WidthMakesEasy(widgets.VBox):
     """Gradient-descent success rate vs width: lab 2's Set-Splitting training set and random labels.
 
-    Calls :class:`hardtrain.overparam.HardInstanceSweep` on :func:`hardtrain.overparam.hard_instance`
-    (Blum & Rivest, Neural Networks 1992; lab 2's GD relaxation) and
-    :class:`hardtrain.overparam.MemorisationSweep` (Zhang et al., ICLR 2017, arXiv 1611.03530).
-    Live budget: about a minute on a 2-core CPU.
+    Calls :class:`hardtrain.experiments.width_makes_easy.HardInstanceSweep` on
+    :func:`hardtrain.experiments.width_makes_easy.hard_instance` (Blum & Rivest, Neural Networks
+    1992; lab 2's GD relaxation) and :class:`hardtrain.experiments.width_makes_easy.MemorisationSweep`
+    (Zhang et al., ICLR 2017, arXiv 1611.03530). Sizes:
+    :class:`hardtrain.experiments.width_makes_easy.Config`.
     """
 
     def __init__(self, restarts: int = 16, seed: int = 0):
-        fast = fast_mode()
-        self.widths = (2, 8) if fast else (2, 3, 4, 8, 32)
-        self.steps_hard = 100 if fast else 500
-        self.steps_memo = 100 if fast else 1000
-        self.n_memo = 100 if fast else 300
+        self.preset = session_preset(width_makes_easy.Config, restarts=restarts, memo_seeds=restarts, seed=seed)
+        self.widths = self.preset.widths
         self.status = Status("")
-        self.restarts = _dropdown("Restarts / seeds per width", (4, 8, 16, 32), 4 if fast else restarts,
+        self.restarts = _dropdown("Restarts / seeds per width", (4, 8, 16, 32), self.preset.restarts,
                                   "easy-restarts")
-        self.seed = NumberField("Seed", seed, 0, 99999, name="easy-seed")
+        self.seed = NumberField("Seed", self.preset.seed, 0, 99999, name="easy-seed")
         self.button = _button("Run sweep", "easy-run")
         self.longrun = css_class(LongRun("Widths", budget_s=180), "ht-easy-progress")
         self.summary = css_class(widgets.HTML(), "ht-summary")
         self.note = widgets.HTML()
-        self._doc = overparam.load_precomputed("width_makes_easy.json")
+        self._doc = _precomputed("width_makes_easy.json")
         fig = go.Figure()
         fig.add_trace(go.Scatter(name="hard instance (full scale)", mode="lines+markers",
                                  line=dict(color=GREY)))                                       # 0
@@ -478,12 +483,7 @@ class WidthMakesEasy(widgets.VBox):
 
     @staticmethod
     def _instance_text() -> str:
-        try:
-            from ..hardness import format_hypergraph
-
-            n, subsets = overparam.hard_instance()
-        except ImportError:
-            return "<p>Lab 2's module hardtrain.hardness is not available here: only random labels are run.</p>"
+        n, subsets = width_makes_easy.hard_instance()
         return (f"<p>The hard instance: Set-Splitting on {n} elements with {len(subsets)} subsets "
                 f"(<code>{html.escape(format_hypergraph(subsets))}</code>), turned into a training set by "
                 "Blum & Rivest's reduction (lab 2). It is splittable, so a 2-unit threshold network fits it "
@@ -513,14 +513,10 @@ class WidthMakesEasy(widgets.VBox):
         if self.longrun.running:
             self.status.info("A sweep is running: press Stop first.")
             return
-        k, seed = int(self.restarts.value), int(self.seed.value)
-        try:
-            hard = overparam.HardInstanceSweep(*overparam.hard_instance(), widths=self.widths, restarts=k,
-                                               steps=self.steps_hard, seed=seed)
-        except ImportError:
-            hard = None
-        memo = overparam.MemorisationSweep(_mnist1d(), self.widths, n_train=self.n_memo, steps=self.steps_memo,
-                                           seeds=tuple(range(seed, seed + k)), label_seed=seed)
+        k = int(self.restarts.value)
+        config = dataclasses.replace(self.preset, restarts=k, memo_seeds=k, seed=int(self.seed.value))
+        hard = width_makes_easy.HardInstanceSweep.from_config(config)
+        memo = width_makes_easy.MemorisationSweep.from_config(config)
         self.button.disabled = True
         with self.fig.batch_update():
             self.fig.data[2].update(x=[], y=[])
@@ -542,17 +538,17 @@ class WidthMakesEasy(widgets.VBox):
 class PriceOfAccuracy(widgets.VBox):
     """Fit error vs compute on your own runs, compare exponents, and price a smaller error.
 
-    Runs :class:`hardtrain.compute.CostLadder` (FLOPs from XLA, wall time on this machine), fits
+    Runs :class:`hardtrain.experiments.price_of_accuracy.CostLadder` (FLOPs from XLA, wall time
+    on this machine; rungs: :class:`hardtrain.experiments.price_of_accuracy.Config`), fits
     :func:`hardtrain.compute.fit_power_law`, shows the exponent beside the published ones
     (:data:`hardtrain.compute.PUBLISHED_EXPONENTS`, Thompson et al., arXiv 2007.05558) and answers
     "what would dividing my error by k cost?" with :func:`hardtrain.compute.halving_cost` under
     editable :class:`hardtrain.compute.Assumptions` (Strubell et al., ACL 2019).
-    Live budget: about half a minute on a 2-core CPU.
     """
 
     def __init__(self):
-        fast = fast_mode()
-        self.rungs = compute.default_ladder(fast=fast)
+        self.preset = session_preset(price_of_accuracy.Config)
+        self.rungs = self.preset.rungs
         self.status = Status("")
         a = compute.DEFAULT_ASSUMPTIONS
         self.watts = NumberField("Power (W)", a.watts, 0.1, 100000, name="watts", positive=True,
@@ -571,7 +567,7 @@ class PriceOfAccuracy(widgets.VBox):
         self.sources = widgets.HTML(
             "<details><summary>Where the default assumptions come from</summary><ul>"
             + "".join(f"<li>{html.escape(s)}</li>" for s in a.sources) + "</ul></details>")
-        self._doc = overparam.load_precomputed("cost_ladder.json")
+        self._doc = _precomputed("cost_ladder.json")
         self._rows = self._rows_from_doc(self._doc)
         self._source = "full scale (precomputed)"
         fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], subplot_titles=(
@@ -707,7 +703,7 @@ class PriceOfAccuracy(widgets.VBox):
         if self.longrun.running:
             self.status.info("The ladder is running: press Stop first.")
             return
-        ladder = compute.CostLadder(_mnist1d(), self.rungs, target_error=0.6)
+        ladder = price_of_accuracy.CostLadder.from_config(self.preset)
         self.button.disabled = True
 
         def done(stopped):
