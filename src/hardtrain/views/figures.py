@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 
-from ..config import release_memory
+from ..runtime import release_memory
 from .widgets import css_class, log
 
 __all__ = ["COLORS", "figure_widget", "LiteFigureWidget", "PLOTLY_JS", "SHARED_PLOTLY_JS", "figure_esm",

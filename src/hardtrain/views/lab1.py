@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .. import train as training
-from ..config import release_memory
+from ..runtime import release_memory
 from ..experiments import convex_bowl, mlp_slice, product_loss, session_preset, symmetries
 from .common import (COLORS, NumberField, Status, Timer, colorbar_ticks, colorbar_trace, compact, css_class,
                      figure_widget, grid_points, guarded, heatmap_image, hover_points, image_placement,

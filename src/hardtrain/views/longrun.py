@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 
 import ipywidgets as widgets
 
-from ..config import release_memory
+from ..runtime import release_memory
 from .widgets import Status, css_class, log
 
 __all__ = ["Progress", "LongRun"]
