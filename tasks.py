@@ -95,7 +95,10 @@ def check_python() -> None:
 def setup_fingerprint() -> str:
     digest = hashlib.sha256()
     digest.update(SETUP_RECIPE.encode())
-    for path in (LOCK, PYPROJECT):
+    # The Voila template is copied into the environment at install time (pyproject's shared-data):
+    # a change to it must reinstall, like a change to the lock or pyproject.
+    template = sorted((ROOT / "src" / "hardtrain" / "views" / "jupyter").rglob("*"))
+    for path in (LOCK, PYPROJECT, *[p for p in template if p.is_file()]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -216,12 +219,62 @@ def exec_or_run(cmd: list[str], env: dict[str, str]) -> "NoReturn":  # noqa: F82
 # serves voila/render/... on Binder.
 
 
+#: Measured memory of one idle lab kernel after its page loaded (benchmarks/kernel_memory.py), for
+#: the estimate `serve --class-size` prints before it starts a pool.
+KERNEL_MB = 350
+
+
+def pool_plan(labs_dir: Path, lab: str, class_size: int) -> dict:
+    """Voila's kernel_pools_config for a class taught lab ``lab``: ``class_size`` preheated
+    kernels for that lab's notebook, one for the start page, none for the other labs.
+
+    ``lab`` is a notebook's name or the start of it ("01", "01b", "04"): it must match exactly one
+    notebook of ``labs_dir`` as ``<lab>_...ipynb`` or ``<lab>.ipynb``.
+    """
+    if class_size < 1:
+        die(f"--class-size must be at least 1, got {class_size}")
+    names = sorted(p.name for p in labs_dir.glob("*.ipynb"))
+    matches = [n for n in names if n == lab or n == f"{lab}.ipynb" or n.startswith(f"{lab}_")]
+    if len(matches) != 1:
+        die(f"--lab {lab!r} must name one notebook of {labs_dir}: it matches {matches or 'none'}; "
+            f"notebooks: {', '.join(names)}")
+    plan = {"default": {"pool_size": 0}, matches[0]: {"pool_size": int(class_size)}}
+    start = [n for n in names if n.startswith("00_")]
+    if start and start[0] != matches[0]:
+        plan[start[0]] = {"pool_size": 1}
+    return plan
+
+
+def memory_mb() -> int | None:
+    """Total memory of this machine in MB (Linux /proc/meminfo), or None where unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def serve(args: argparse.Namespace, extra: list[str]) -> None:
     setup(quiet=True)
     env = runtime_env()
     target = Path(args.path).resolve()
     if not target.exists():
         die(f"{args.path} does not exist")
+    plan = None
+    if args.lab or args.class_size:
+        if not (args.lab and args.class_size) or args.no_preheat or not target.is_dir():
+            die("--lab and --class-size go together, serve a folder (labs/) and need preheating")
+        plan = pool_plan(target, args.lab, args.class_size)
+        kernels = sum(v["pool_size"] for v in plan.values())
+        need, have = kernels * KERNEL_MB, memory_mb()
+        say(f"pool for a class of {args.class_size} on {args.lab}: {kernels} preheated kernels, about "
+            f"{need / 1024:.1f} GB idle (KERNEL_MB = {KERNEL_MB} each)"
+            + (f"; this machine has {have / 1024:.1f} GB" if have else ""))
+        if have and need > 0.8 * have:
+            say("WARNING: the pool would use more than 80% of this machine's memory; lower "
+                "--class-size or serve the class from JupyterHub (README, Scaling out)")
     cmd = [
         str(venv_bin("voila")),
         str(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target),
@@ -237,6 +290,8 @@ def serve(args: argparse.Namespace, extra: list[str]) -> None:
     else:
         cmd += ["--preheat_kernel=True", f"--pool_size={args.pool_size}",
                 f"--VoilaKernelManager.fill_delay={args.fill_delay:g}"]
+        if plan is not None:  # a Dict trait, given as a literal on the command line
+            cmd.append(f"--VoilaKernelManager.kernel_pools_config={json.dumps(plan)}")
     cmd += extra
     url = f"http://{args.host}:{args.port}/"
     say(f"open {url} (Ctrl-C stops the server); first start compiles, later starts reuse "
@@ -382,6 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{POOL_FILL_DELAY}: after the visitor's page has loaded)")
     p.add_argument("--no-preheat", action="store_true",
                    help="start kernels on demand (less memory, slower first page)")
+    p.add_argument("--lab", help="the lab being taught (e.g. 01, 01b, 04): its notebook gets the class's pool")
+    p.add_argument("--class-size", type=int, help="students arriving at once: preheated kernels for --lab "
+                   "(the start page keeps one, the other labs none)")
 
     sub.add_parser("test", help="unit, notebook and browser tests (extra args go to pytest)",
                    description="One pytest run over tests/ and labs/*.ipynb (nbmake) with "

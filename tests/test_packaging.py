@@ -411,3 +411,18 @@ def test_stdlib_check_catches_third_party_imports():
     assert non_stdlib_imports("import os\nfrom pathlib import Path\nimport tomllib\n") == []
     assert non_stdlib_imports("import os\nimport requests\nfrom packaging import version\n") == [
         "packaging", "requests"]
+
+
+def test_class_pool_plan_sizes_one_lab_and_refuses_an_ambiguous_name():
+    import tasks
+
+    labs = ROOT / "labs"
+    plan = tasks.pool_plan(labs, "01", 30)
+    assert plan == {"default": {"pool_size": 0}, "01_convex_vs_nonconvex.ipynb": {"pool_size": 30},
+                    "00_start_here.ipynb": {"pool_size": 1}}
+    assert tasks.pool_plan(labs, "01b", 5)["01b_hidden_layer_landscapes.ipynb"] == {"pool_size": 5}
+    for bad in ("0", "99", "01x"):
+        with pytest.raises(SystemExit):
+            tasks.pool_plan(labs, bad, 5)
+    with pytest.raises(SystemExit):
+        tasks.pool_plan(labs, "01", 0)

@@ -315,10 +315,9 @@ class VoilaServer:
         else:
             env.setdefault("JAX_COMPILATION_CACHE_DIR", str(dirs["cache"] / "jax"))
         env.setdefault("MPLBACKEND", "Agg")
-        # As `tasks.py serve` does: figures load plotly's widget bundle once per page by URL
-        # (hardtrain.views.common); a caller can set it to 0 to measure plotly's own widget.
-        # (HARDTRAIN_SHARED_PLOTLY_BUNDLE), and two malloc arenas make smaller kernels: the fixed
-        # defaults of tasks.py serve and binder/start (hardtrain.environment).
+        # As `tasks.py serve` and binder/start do (hardtrain.environment's fixed defaults):
+        # figures load one plotly.js per page by URL (HARDTRAIN_SHARED_PLOTLY_BUNDLE; a caller can
+        # set it to 0 to measure plotly's own widget), and two malloc arenas make smaller kernels.
         for key, value in _environment().FIXED_DEFAULTS.items():
             env.setdefault(key, value)
         if self.fast:
@@ -452,12 +451,27 @@ class VoilaServer:
         self.proc = None
 
 
+def external_request(url: str) -> str | None:
+    """A problem string when the page requests something outside 127.0.0.1, else None.
+
+    A lab page must load everything from its own server: an offline classroom has no network,
+    and a learner's browser should call no third party. ``data:``, ``blob:`` and ``about:`` URLs
+    stay in the page.
+    """
+    parsed = urlparse(url or "")
+    if parsed.scheme in {"data", "blob", "about", "chrome", "chrome-extension"}:
+        return None
+    if parsed.hostname in {"127.0.0.1", "localhost"}:
+        return None
+    return f"external request: {url[:200]}"
+
+
 def classify_console(kind: str, text: str, url: str, server: VoilaServer) -> str | None:
     """Return a reason string when a browser console message is a real problem, else None.
 
     Harmless (ignored): warnings and info of any kind, e.g. "Unsatisfied version ... of shared
     singleton module" (JupyterLab federation), and a failed fetch of anything outside the Voila
-    server (fonts, MathJax or CDN assets: there is no network here).
+    server (such requests are reported separately: :func:`external_request`).
     """
     if kind not in {"error", "pageerror"}:
         return None

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from tools.voila import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, VoilaServer,
-               browser_required, classify_console, launch_chromium, missing_browser_reason)
+                         browser_required, classify_console, external_request, launch_chromium,
+                         missing_browser_reason)
 
 
 @pytest.fixture(scope="session")
@@ -118,7 +119,8 @@ def open_voila_page(chromium_browser, voila_server, artifacts_dir):
 
     It returns as soon as the response starts (Voila streams the page while the notebook runs);
     callers wait for what they need. Console errors are classified on the fly (harmless ones,
-    such as "Unsatisfied version" or a failed CDN font fetch, are dropped).
+    such as "Unsatisfied version", are dropped), and any request that leaves 127.0.0.1 is a
+    problem (:func:`tools.voila.external_request`).
     """
     opened: list[VoilaPage] = []
 
@@ -138,7 +140,13 @@ def open_voila_page(chromium_browser, voila_server, artifacts_dir):
             if problem:
                 vp.problems.append(problem)
 
+        def on_request(request):
+            problem = external_request(request.url)
+            if problem:
+                vp.problems.append(problem)
+
         page.on("console", on_console)
+        page.on("request", on_request)  # every page: nothing may be fetched from outside 127.0.0.1
         page.on("pageerror", lambda exc: vp.problems.append(f"pageerror: {exc}"))
         page.goto(voila_server.render_url(notebook), wait_until="commit",
                   timeout=PAGE_LOAD_TIMEOUT_S * 1000)

@@ -35,7 +35,7 @@ class ExerciseBox(widgets.VBox):
         self.answer = css_class(widgets.Text(placeholder="your answer, e.g. 12 or 1.5, -2",
                                              continuous_update=False,
                                              layout=widgets.Layout(width="18em")), "ht-answer")
-        self.button = css_class(widgets.Button(description="Check", icon="check"), "ht-check")
+        self.button = css_class(widgets.Button(description="Check"), "ht-check")
         self.feedback = css_class(widgets.HTML(), "ht-feedback")
         self.button.on_click(lambda _: self.check())
         self.answer.observe(lambda _: self.check(), names="value")

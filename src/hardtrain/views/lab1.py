@@ -385,8 +385,7 @@ class MLPSlice(widgets.VBox):
         self.activation = _dropdown("Activation", ("tanh", "relu"), activation, "mlp-activation")
         self.steps = _dropdown("Steps", (100, 300, 1000), self.config.steps, "mlp-steps")
         self.seed = NumberField("Seed", seed, 0, 99999, name="mlp-seed")
-        self.button = css_class(widgets.Button(description="Train and look", button_style="primary",
-                                               icon="play"), "ht-train")
+        self.button = css_class(widgets.Button(description="Train and look", button_style="primary"), "ht-train")
         self.progress = css_class(widgets.IntProgress(value=0, min=0, max=5, description="",
                                                       layout=widgets.Layout(width="14em")), "ht-progress")
         self.summary = css_class(widgets.HTML(), "ht-summary")

@@ -357,9 +357,9 @@ class GDRestartsView(widgets.VBox):
         self.steps = _dropdown("Steps", self.STEPS, config.steps, "steps")
         self.width = _dropdown("Hidden units", self.WIDTHS, width, "width")
         self.seed = NumberField("Seed", seed, 0, 99999, name="lab2-seed")
-        self.button = css_class(widgets.Button(description="Run GD", icon="play", button_style="primary"),
+        self.button = css_class(widgets.Button(description="Run GD", button_style="primary"),
                                 "ht-lab2-run-gd")
-        self.all_button = css_class(widgets.Button(description="All widths", icon="forward"),
+        self.all_button = css_class(widgets.Button(description="All widths"),
                                     "ht-lab2-all-widths")
         self.summary = css_class(widgets.HTML(), "ht-summary")
         self.longrun = LongRun("Widths", budget_s=120.0)
@@ -462,7 +462,7 @@ class ScalingView(widgets.VBox):
         self.per_size = NumberField("Instances per size", self.config.per_size, 1, 10, name="lab2-per-size")
         self.seed = NumberField("Seed", seed, 0, 99999, name="lab2-scaling-seed")
         self.ratio = _dropdown("Subsets per element", (2.0, 2.5, 3.5), 2.5, "ratio")
-        self.run_button = css_class(widgets.Button(description="Run sweep", icon="play",
+        self.run_button = css_class(widgets.Button(description="Run sweep",
                                                    button_style="primary"), "ht-lab2-run-sweep")
         self.longrun = LongRun("Sweep", budget_s=self.config.budget_s)
         self.exact_budget_s = self.config.exact_budget_s

@@ -53,8 +53,8 @@ def _dropdown(label, options, value, name):
     return css_class(w, f"ht-{name}")
 
 
-def _button(text, name, icon="play"):
-    return css_class(widgets.Button(description=text, button_style="primary", icon=icon), f"ht-{name}")
+def _button(text, name):
+    return css_class(widgets.Button(description=text, button_style="primary"), f"ht-{name}")
 
 
 def _seed_mean(result: dict | None, name: str):

@@ -225,7 +225,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
                                                    indent=False, layout=widgets.Layout(width="auto")),
                                   f"ht-lab4-show-{m}") for m in OPTIONAL}
         self.seed = NumberField("First seed", seed, 0, 9999, name="lab4-seed")
-        self.run_button = css_class(widgets.Button(description="Run live study", icon="play",
+        self.run_button = css_class(widgets.Button(description="Run live study",
                                                    tooltip="Prune, train and evaluate the ticked methods "
                                                            "(smaller than the precomputed study)"),
                                     "ht-lab4-run")
@@ -509,7 +509,7 @@ class Ablations(_ArchSwitch, widgets.VBox):
         self.data = self.precomputed()
         self._live_tables: dict[str, tuple] = {}
         self.seed = NumberField("First seed", seed, 0, 9999, name="lab4-ablation-seed")
-        self.run_button = css_class(widgets.Button(description="Run live ablations", icon="play"),
+        self.run_button = css_class(widgets.Button(description="Run live ablations"),
                                     "ht-lab4-run-ablations")
         self.longrun = LongRun("Ablations", budget_s=120.0)
         self.summary = css_class(widgets.HTML(), "ht-summary")

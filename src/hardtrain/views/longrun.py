@@ -48,7 +48,7 @@ class LongRun(widgets.HBox):
         self.budget_s = budget_s
         self.bar = css_class(widgets.FloatProgress(value=0.0, min=0.0, max=1.0, description=description,
                                                    layout=widgets.Layout(width="22em")), "ht-progress")
-        self.stop_button = css_class(widgets.Button(description="Stop", icon="stop", disabled=True,
+        self.stop_button = css_class(widgets.Button(description="Stop", disabled=True,
                                                     tooltip="Stop after the current step",
                                                     layout=widgets.Layout(width="7em")), "ht-stop")
         self.status = Status("")

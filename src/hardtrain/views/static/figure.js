@@ -36,18 +36,28 @@ const TYPED = {
   uint16: Uint16Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
 };
 
+/** The URL of the copy of plotly.js beside the notebook, for both ways Voila serves a page:
+ * - the tree (`voila labs/`, or Jupyter Server's extension): the page is
+ *   <base>/voila/render/<folder>/<notebook>, files are under <base>/voila/files/<folder>/;
+ * - one notebook (`voila labs/01_....ipynb`): the page is <base>/, files are under
+ *   <base>/voila/files/ relative to the notebook's folder. */
+function plotlyUrl(path) {
+  const at = path.indexOf("/voila/render/");
+  const rel = at < 0
+    ? path.replace(/[^/]*$/, "") + "voila/files/" + PLOTLY_PATH
+    : path.slice(0, at) + "/voila/files/"
+      + path.slice(at + "/voila/render/".length).replace(/[^/]*$/, "") + PLOTLY_PATH;
+  return new URL(rel, window.location.origin).href;
+}
+
 /** The page's plotly.js, imported once per page (every figure model shares the promise). */
 function loadPlotly() {
   if (!window.__htPlotly) {
-    const path = window.location.pathname;
-    const at = path.indexOf("/voila/render/");
-    const url = at < 0 ? null : new URL(path.slice(0, at) + "/voila/files/"
-      + path.slice(at + "/voila/render/".length).replace(/[^/]*$/, "") + PLOTLY_PATH,
-    window.location.origin).href;
+    const url = plotlyUrl(window.location.pathname);
     window.PlotlyConfig = window.PlotlyConfig || { MathJaxConfig: "local" };
-    window.__htPlotly = (url === null
-      ? Promise.reject(new Error(`hardtrain figure: ${path} is not a Voila page`))
-      : import(url)).then(() => {
+    window.__htPlotly = import(url).catch((err) => {
+      throw new Error(`hardtrain figure: could not load plotly.js from ${url} (${err})`);
+    }).then(() => {
       const Plotly = window.Plotly;
       if (!Plotly || typeof Plotly.newPlot !== "function") {
         throw new Error(`hardtrain figure: ${url} did not define Plotly`);
@@ -286,7 +296,17 @@ export default () => {
       }
     },
     async render({ model, el }) {
-      const Plotly = await loadPlotly();
+      let Plotly;
+      try {
+        Plotly = await loadPlotly();
+      } catch (err) { // say so on the page, not only in the console
+        console.error(err);
+        el.classList.add("ht-figure-error");
+        el.setAttribute("role", "alert");
+        el.textContent = "This figure could not be drawn: its drawing library did not load "
+          + `(${err.message}). Reload the page; if it persists, tell your instructor.`;
+        return () => {};
+      }
       const view = new FigureView(Plotly, model, el);
       const live = [...views].find((v) => v.drawn);
       let data, layout, replay;
@@ -307,6 +327,8 @@ export default () => {
       } catch (err) {
         views.delete(view);
         console.error("hardtrain figure: could not draw", err);
+        el.classList.add("ht-figure-error");
+        el.setAttribute("role", "alert");
         el.textContent = `This figure could not be drawn (${err}).`;
         return () => {};
       }
