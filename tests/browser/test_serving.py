@@ -86,3 +86,29 @@ def test_a_class_pool_preheats_only_the_lab_being_taught(tmp_path):
         assert counts[-1] == 2 and max(counts) == 2, (counts, server.log_tail(30))
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("leave", ["close the tab", "navigate away"])
+def test_leaving_a_page_shuts_its_kernel_down_at_once(chromium_browser, voila_server, leave):
+    """Voila's page asks the server to shut its kernel down when it unloads; hardtrain's template
+    gives it the _xsrf cookie that request needs (without it the server refused it: 403)."""
+    import time
+
+    context = chromium_browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(voila_server.render_url("00_start_here.ipynb"), timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+        expect(page.get_by_text("devices:", exact=False)).to_be_visible(timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+        kernel_id = page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data')"
+                                  ".textContent).kernelId")
+        assert voila_server.kernel_process(kernel_id) is not None
+        if leave == "close the tab":
+            page.close(run_before_unload=True)  # what a browser does when a tab is closed
+        else:
+            page.goto("about:blank")
+        deadline = time.monotonic() + 15
+        while voila_server.kernel_process(kernel_id) is not None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert voila_server.kernel_process(kernel_id) is None, voila_server.log_tail(20)
+    finally:
+        context.close()
