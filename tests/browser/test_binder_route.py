@@ -109,3 +109,25 @@ def test_lab_page_on_the_binder_route(binder_server, chromium_browser):
         assert "Slice of" in page.locator(".ht-lab1-bowl .ht-status").inner_text()
     finally:
         context.close()
+
+
+def test_closing_a_lab_tab_on_the_binder_route_frees_its_kernel(binder_server, chromium_browser):
+    """The unload beacon works under Jupyter Server's Voila extension too (a student with many
+    tabs on Binder's 2 GB gets each closed tab's memory back at once)."""
+    import time
+
+    context = chromium_browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(binder_server.url("voila/render/labs/00_start_here.ipynb"), timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+        page.get_by_text("devices:", exact=False).wait_for(timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+        kernel_id = page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data')"
+                                  ".textContent).kernelId")
+        assert binder_server.kernel_process(kernel_id) is not None
+        page.close(run_before_unload=True)
+        deadline = time.monotonic() + 15
+        while binder_server.kernel_process(kernel_id) is not None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert binder_server.kernel_process(kernel_id) is None, binder_server.log_tail(20)
+    finally:
+        context.close()
