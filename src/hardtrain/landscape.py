@@ -2,7 +2,8 @@
 
 Size: one module for one idea, the geometry of a loss around given weights (slices, lines,
 curvatures, convexity checks, the LP and perceptron certificates); its functions share the
-pytree flattening and the jitted surface programs.
+pytree flattening and the jitted surface programs. About a third of its lines are the runnable
+examples of the docstrings.
 
 Everything works on plain pytrees (see :func:`hardtrain.models.pure`) and on any
 ``loss_fn(params) -> scalar``. Compiled code is cached on the identity of ``loss_fn``: build a
@@ -83,12 +84,31 @@ def surface(loss_fn: Callable, params, directions, alphas, betas) -> jax.Array:
       loss_fn: pytree -> scalar loss.
       params: pytree, the centre theta.
       directions: (delta, eta), two pytrees with the structure and shapes of ``params``.
-      alphas: array of shape (A,). betas: array of shape (B,).
+      alphas: array of shape (A,), the step along delta (in units of delta).
+      betas: array of shape (B,), the step along eta (in units of eta).
+
     Returns:
       Array of shape (B, A); entry [j, i] is the loss at (alphas[i], betas[j]).
+
     Raises:
       ValueError: a direction's tree structure or a leaf's shape differs from ``params``, or
         alphas/betas are not non-empty 1-D arrays.
+
+    References:
+      Li, Xu, Taylor, Studer, Goldstein, "Visualizing the Loss Landscape of Neural Nets",
+      NeurIPS 2018, arXiv 1712.09913.
+
+    Examples:
+      ||w||^2 around w = (1, 0) along the two axes: the loss at (a, b) is (1 + a)^2 + b^2.
+
+      >>> import jax.numpy as jnp
+      >>> loss = lambda p: jnp.sum(p["w"] ** 2)
+      >>> axes = ({"w": jnp.array([1.0, 0.0])}, {"w": jnp.array([0.0, 1.0])})
+      >>> s = surface(loss, {"w": jnp.array([1.0, 0.0])}, axes, [-1.0, 0.0], [0.0, 1.0, 2.0])
+      >>> s.shape
+      (3, 2)
+      >>> [[round(float(v), 3) for v in row] for row in s]
+      [[0.0, 1.0], [1.0, 2.0], [4.0, 5.0]]
     """
     delta, eta = directions
     _check_like(params, delta, "delta")
@@ -110,10 +130,28 @@ def random_directions(key: jax.Array, params, normalize: str | None = "filter"):
       key: a JAX PRNG key.
       params: pytree of arrays.
       normalize: "filter", "layer" or None.
+
     Returns:
       (delta, eta): two pytrees shaped like ``params``.
+
     Raises:
       ValueError: unknown ``normalize``.
+
+    References:
+      Li, Xu, Taylor, Studer, Goldstein, "Visualizing the Loss Landscape of Neural Nets",
+      NeurIPS 2018, arXiv 1712.09913.
+
+    Examples:
+      The kernel's two output units (columns) have norms 5 and 1; so do the direction's, and
+      the bias is zeroed:
+
+      >>> import jax, jax.numpy as jnp, numpy as np
+      >>> params = {"kernel": jnp.array([[3.0, 0.0], [4.0, 1.0]]), "bias": jnp.array([1.0, 1.0])}
+      >>> delta, eta = random_directions(jax.random.key(0), params, normalize="filter")
+      >>> np.linalg.norm(np.asarray(delta["kernel"]), axis=0).round(4).tolist()
+      [5.0, 1.0]
+      >>> np.asarray(delta["bias"]).tolist()
+      [0.0, 0.0]
     """
     if normalize not in ("filter", "layer", None):
         raise ValueError(f"normalize must be 'filter', 'layer' or None, got {normalize!r}")
@@ -156,12 +194,29 @@ def interpolate(loss_fn: Callable, params_a, params_b, alphas) -> jax.Array:
     arXiv 1412.6544).
 
     Args:
-      loss_fn: pytree -> scalar. params_a, params_b: pytrees of equal structure and shapes.
-      alphas: array of shape (T,).
+      loss_fn: pytree -> scalar.
+      params_a: pytree, the point at t = 0.
+      params_b: pytree of the same structure and shapes, the point at t = 1.
+      alphas: array of shape (T,), positions t along the line (dimensionless).
+
     Returns:
       Array of shape (T,).
+
     Raises:
       ValueError: the two pytrees differ in structure or shapes.
+
+    References:
+      Goodfellow, Vinyals, Saxe, "Qualitatively characterizing neural network optimization
+      problems", ICLR 2015, arXiv 1412.6544.
+
+    Examples:
+      From w = (0, 0) to (1, 1), ||w||^2 = 2 t^2:
+
+      >>> import jax.numpy as jnp
+      >>> loss = lambda p: jnp.sum(p["w"] ** 2)
+      >>> ls = interpolate(loss, {"w": jnp.zeros(2)}, {"w": jnp.ones(2)}, [0.0, 0.5, 1.0])
+      >>> [round(float(v), 4) for v in ls]
+      [0.0, 0.5, 2.0]
     """
     _check_like(params_a, params_b, "params_b")
     return _interpolate(loss_fn, params_a, params_b, _as_1d(alphas, "alphas"))
@@ -180,13 +235,27 @@ def hessian_eigenvalues(loss_fn: Callable, params) -> np.ndarray:
     non-convexity (the point is a saddle or a maximum along that eigenvector).
 
     Args:
-      loss_fn: pytree -> scalar. params: pytree with P scalars in all.
+      loss_fn: pytree -> scalar.
+      params: pytree with P scalars in all, the point where the Hessian is taken.
+
     Returns:
       float64 NumPy array of shape (P,), ascending (``numpy.linalg.eigvalsh`` of the
-      symmetrised Hessian).
+      symmetrised Hessian), in units of loss per parameter squared.
+
     Raises:
       ValueError: P > :data:`MAX_HESSIAN_PARAMS`; use :func:`hessian_extreme_eigenvalues`
         (Lanczos on Hessian-vector products, never forms the matrix) instead.
+
+    Examples:
+      The Hessian of w^T A w / 2 is A, whose eigenvalues are 1 and 3; the product loss has a
+      saddle (eigenvalues -2 and 2) at the origin:
+
+      >>> import jax.numpy as jnp
+      >>> A = jnp.array([[2.0, 1.0], [1.0, 2.0]])
+      >>> hessian_eigenvalues(lambda p: 0.5 * p["w"] @ A @ p["w"], {"w": jnp.zeros(2)}).round(4).tolist()
+      [1.0, 3.0]
+      >>> hessian_eigenvalues(product_loss, jnp.zeros(2)).round(4).tolist()
+      [-2.0, 2.0]
     """
     size = sum(int(np.size(x)) for x in jax.tree.leaves(params))
     if size > MAX_HESSIAN_PARAMS:
@@ -213,13 +282,28 @@ def hessian_extreme_eigenvalues(loss_fn: Callable, params, k: int = 1, *, tol: f
     Computation 1994), so memory stays O(P).
 
     Args:
-      loss_fn: pytree -> scalar. params: pytree with P scalars.
+      loss_fn: pytree -> scalar.
+      params: pytree with P scalars, the point where the Hessian is taken.
       k: how many eigenvalues at each end, 1 <= k < P/2.
       tol: relative accuracy passed to ARPACK.
+
     Returns:
       (smallest, largest): two float64 arrays of shape (k,), ascending.
+
     Raises:
       ValueError: k out of range.
+
+    References:
+      Pearlmutter, "Fast Exact Multiplication by the Hessian", Neural Computation 6(1), 1994.
+
+    Examples:
+      sum_i d_i w_i^2 / 2 with d = 1..6 has the diagonal Hessian diag(1, ..., 6):
+
+      >>> import jax.numpy as jnp
+      >>> d = jnp.arange(1.0, 7.0)
+      >>> lo, hi = hessian_extreme_eigenvalues(lambda p: 0.5 * jnp.sum(d * p ** 2), jnp.zeros(6))
+      >>> round(float(lo[0]), 3), round(float(hi[0]), 3)
+      (1.0, 6.0)
     """
     from scipy.sparse.linalg import LinearOperator, eigsh
 
@@ -252,11 +336,26 @@ def slice_hessian_eigenvalues(loss_fn: Callable, params, directions, alphas, bet
     so a negative smallest eigenvalue anywhere proves that L is not convex.
 
     Args:
-      as :func:`surface`.
+      loss_fn: pytree -> scalar loss.
+      params: pytree, the centre theta.
+      directions: (delta, eta), two pytrees with the structure and shapes of ``params``.
+      alphas: array of shape (A,), the step along delta.
+      betas: array of shape (B,), the step along eta.
+
     Returns:
-      Array of shape (B, A, 2).
+      Array of shape (B, A, 2), the two eigenvalues ascending.
+
     Raises:
       ValueError: as :func:`surface`.
+
+    Examples:
+      On the axes plane of :func:`product_loss`, the origin is a saddle:
+
+      >>> import jax.numpy as jnp
+      >>> axes = (jnp.array([1.0, 0.0]), jnp.array([0.0, 1.0]))
+      >>> ev = slice_hessian_eigenvalues(product_loss, jnp.zeros(2), axes, [0.0], [0.0])
+      >>> ev.shape, [round(float(v), 3) for v in ev[0, 0]]
+      ((1, 1, 2), [-2.0, 2.0])
     """
     delta, eta = directions
     _check_like(params, delta, "delta")
@@ -303,14 +402,29 @@ def convexity_violations(loss_fn: Callable, params_a, params_b, n: int = 50, *,
     this one segment.
 
     Args:
-      loss_fn: pytree -> scalar. params_a, params_b: the segment's end points.
+      loss_fn: pytree -> scalar.
+      params_a: pytree, the segment's start (t = 0).
+      params_b: pytree of the same structure and shapes, the segment's end (t = 1).
       n: resolution, 1 <= n <= 500 (2n+1 points, about n^2 checks).
-      tol: gap above which a triple counts as a violation; default
+      tol: gap (in units of the loss) above which a triple counts as a violation; default
         1e-5 * (1 + max |L|) to absorb float32 rounding.
+
     Returns:
       A :class:`ConvexityReport`.
+
     Raises:
       ValueError: n out of range or the end points differ in structure or shapes.
+
+    Examples:
+      Between the minima (1, 1) and (-1, -1) of :func:`product_loss` the midpoint has loss 1,
+      a gap of 1 above the chord; ||w||^2 shows no violation:
+
+      >>> import jax.numpy as jnp
+      >>> r = convexity_violations(product_loss, jnp.array([1.0, 1.0]), jnp.array([-1.0, -1.0]), n=2)
+      >>> r.convex, r.n_checks, round(r.max_gap, 3), r.worst
+      (False, 4, 1.0, (0.0, 1.0))
+      >>> convexity_violations(lambda w: jnp.sum(w ** 2), jnp.zeros(2), jnp.ones(2), n=2).convex
+      True
     """
     if int(n) != n or not 1 <= n <= 500:
         raise ValueError(f"n must be an integer in [1, 500], got {n!r}")
@@ -341,13 +455,30 @@ def separating_hyperplane(X, y) -> tuple[np.ndarray, float] | None:
     training a perceptron is a polynomial-time problem (Khachiyan 1979; Karmarkar 1984).
 
     Args:
-      X: array of shape (n_samples, n_features). y: labels of shape (n_samples,), in {0, 1}
-        or {-1, +1}.
+      X: array of shape (n_samples, n_features).
+      y: labels of shape (n_samples,), in {0, 1} or {-1, +1}.
+
     Returns:
       (w, b) with w of shape (n_features,), or None when no separating hyperplane exists.
+
     Raises:
       ValueError: bad shapes, non-finite X, or labels outside the accepted sets.
       RuntimeError: HiGHS stopped for another reason than optimality or infeasibility.
+
+    References:
+      Huangfu, Hall, "Parallelizing the dual revised simplex method", Mathematical Programming
+      Computation 10, 2018.
+
+    Examples:
+      XOR is not linearly separable; AND is, and the plane puts only (1, 1) on the + side:
+
+      >>> import numpy as np
+      >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+      >>> separating_hyperplane(X, [0, 1, 1, 0]) is None
+      True
+      >>> w, b = separating_hyperplane(X, [0, 0, 0, 1])
+      >>> np.sign(X @ w + b).tolist()
+      [-1.0, -1.0, -1.0, 1.0]
     """
     from scipy.optimize import linprog
 
@@ -415,12 +546,33 @@ def perceptron(X, y, max_epochs: int = 1000) -> PerceptronResult:
     gives a valid, looser bound).
 
     Args:
-      X: array (n_samples, n_features). y: labels (n_samples,) in {0, 1} or {-1, +1}.
+      X: array of shape (n_samples, n_features).
+      y: labels of shape (n_samples,), in {0, 1} or {-1, +1}.
       max_epochs: passes over the data before giving up (non-separable data never converge).
+
     Returns:
       A :class:`PerceptronResult`.
+
     Raises:
       ValueError: as :func:`separating_hyperplane`, or max_epochs < 1.
+
+    References:
+      Rosenblatt, "The perceptron: a probabilistic model for information storage and
+      organization in the brain", Psychological Review 65(6), 1958.
+      Novikoff, "On convergence proofs on perceptrons", Symposium on the Mathematical Theory
+      of Automata, 1962.
+
+    Examples:
+      AND is separable: the perceptron converges within Novikoff's bound. XOR never does:
+
+      >>> import numpy as np
+      >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+      >>> r = perceptron(X, [0, 0, 0, 1])
+      >>> r.converged, r.updates <= r.novikoff_bound
+      (True, True)
+      >>> r = perceptron(X, [0, 1, 1, 0], max_epochs=20)
+      >>> r.converged, r.epochs, r.novikoff_bound
+      (False, 20, None)
     """
     if int(max_epochs) != max_epochs or max_epochs < 1:
         raise ValueError(f"max_epochs must be a positive integer, got {max_epochs!r}")
@@ -457,8 +609,18 @@ def product_loss(theta) -> jax.Array:
 
     Args:
       theta: array of shape (..., 2) holding (a, w), or a dict with keys "a" and "w".
+
     Returns:
       Array of shape (...).
+
+    Examples:
+      Zero on the hyperbola a w = 1, one at the saddle (0, 0):
+
+      >>> import jax.numpy as jnp
+      >>> float(product_loss(jnp.array([1.0, 1.0]))), float(product_loss(jnp.zeros(2)))
+      (0.0, 1.0)
+      >>> float(product_loss({"a": jnp.float32(2.0), "w": jnp.float32(0.5)}))
+      0.0
     """
     if isinstance(theta, dict):
         return (theta["a"] * theta["w"] - 1.0) ** 2
@@ -493,10 +655,29 @@ def tanh_symmetries(params, *, max_width: int = 5) -> list[dict]:
       params: pure params of a one-hidden-layer :class:`~hardtrain.models.MLP`
         (``params["layers"][0]`` and ``[1]``, each with "kernel" and "bias").
       max_width: refuse H above this (5 gives 3840 copies).
+
     Returns:
       A list of 2^H H! pytrees shaped like ``params``; the first is ``params`` itself.
+
     Raises:
       ValueError: not a one-hidden-layer net, or H > max_width.
+
+    References:
+      Chen, Lu, Hecht-Nielsen, "On the geometry of feedforward neural network error
+      surfaces", Neural Computation 5(6), 1993.
+
+    Examples:
+      H = 2 hidden units give 2^2 2! = 8 copies, all computing the same function:
+
+      >>> import jax.numpy as jnp
+      >>> net = {"layers": {0: {"kernel": jnp.array([[1.0, -2.0]]), "bias": jnp.array([0.5, 0.0])},
+      ...                   1: {"kernel": jnp.array([[1.0], [3.0]]), "bias": jnp.array([0.0])}}}
+      >>> f = lambda p, x: (jnp.tanh(x @ p["layers"][0]["kernel"] + p["layers"][0]["bias"])
+      ...                   @ p["layers"][1]["kernel"] + p["layers"][1]["bias"])
+      >>> x = jnp.array([[0.3], [-1.2]])
+      >>> copies = tanh_symmetries(net)
+      >>> len(copies), all(bool(jnp.allclose(f(c, x), f(net, x), atol=1e-6)) for c in copies)
+      (8, True)
     """
     first, second = _hidden_layer_keys(params)
     # NumPy, not jnp: 2^H H! small copies would otherwise each run a few compiled XLA ops.
@@ -524,11 +705,27 @@ def relu_rescale(params, c) -> dict:
 
     Args:
       params: pure params of a one-hidden-layer MLP (see :func:`tanh_symmetries`).
-      c: positive scalar or array of shape (H,), one factor per hidden unit.
+      c: positive scalar or array of shape (H,), one factor per hidden unit (dimensionless).
+
     Returns:
       The rescaled params.
+
     Raises:
       ValueError: a factor <= 0, or not a one-hidden-layer net.
+
+    References:
+      Dinh, Pascanu, Bengio, Bengio, "Sharp Minima Can Generalize For Deep Nets", ICML 2017,
+      arXiv 1703.04933.
+
+    Examples:
+      With c = 2 the incoming weights double and the outgoing ones halve:
+
+      >>> import jax.numpy as jnp
+      >>> net = {"layers": {0: {"kernel": jnp.array([[1.0, -2.0]]), "bias": jnp.array([0.5, 0.0])},
+      ...                   1: {"kernel": jnp.array([[1.0], [3.0]]), "bias": jnp.array([0.0])}}}
+      >>> r = relu_rescale(net, 2.0)
+      >>> r["layers"][0]["kernel"].tolist(), r["layers"][1]["kernel"].ravel().tolist()
+      ([[2.0, -4.0]], [0.5, 1.5])
     """
     first, second = _hidden_layer_keys(params)
     if isinstance(c, jax.core.Tracer):
@@ -553,12 +750,32 @@ def rescaling_losses(loss_fn: Callable, params, cs) -> jax.Array:
     straight segment between its ends generally is not: minima come in continuous families.
 
     Args:
-      loss_fn: pytree -> scalar. params: a one-hidden-layer ReLU net's pure params.
-      cs: array of shape (C,) of positive factors.
+      loss_fn: pytree -> scalar.
+      params: a one-hidden-layer ReLU net's pure params.
+      cs: array of shape (C,) of positive factors (dimensionless).
+
     Returns:
       Array of shape (C,).
+
     Raises:
       ValueError: a factor <= 0, or not a one-hidden-layer net.
+
+    References:
+      Dinh, Pascanu, Bengio, Bengio, "Sharp Minima Can Generalize For Deep Nets", ICML 2017,
+      arXiv 1703.04933.
+
+    Examples:
+      The loss is the same at every point of the curve:
+
+      >>> import jax, jax.numpy as jnp
+      >>> net = {"layers": {0: {"kernel": jnp.array([[1.0, -2.0]]), "bias": jnp.array([0.5, 0.0])},
+      ...                   1: {"kernel": jnp.array([[1.0], [3.0]]), "bias": jnp.array([0.0])}}}
+      >>> x = jnp.array([[0.3], [-1.2]])
+      >>> loss = lambda p: jnp.mean((jax.nn.relu(x @ p["layers"][0]["kernel"] + p["layers"][0]["bias"])
+      ...                            @ p["layers"][1]["kernel"]) ** 2)
+      >>> ls = rescaling_losses(loss, net, [0.5, 1.0, 4.0])
+      >>> [round(float(v), 3) for v in ls]
+      [26.24, 26.24, 26.24]
     """
     cs = np.asarray(cs, np.float32)
     if cs.ndim != 1 or cs.size < 1:

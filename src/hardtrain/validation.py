@@ -41,6 +41,17 @@ def check_xy(X, y, *, labels: str = "01_or_pm1") -> tuple[np.ndarray, np.ndarray
     Raises:
       ValueError: X not two-dimensional or empty, y of another length, NaN or inf in X, or a
         label outside the accepted set.
+
+    Examples:
+      Labels {0, 1} become {-1, +1}; ``labels="pm1"`` refuses them:
+
+      >>> X, y = check_xy([[0, 1], [2, 3]], [1, 0])
+      >>> X.dtype, y.tolist()
+      (dtype('float64'), [1, -1])
+      >>> check_xy([[0, 1], [2, 3]], [1, 0], labels="pm1")
+      Traceback (most recent call last):
+      ...
+      ValueError: labels must be -1 or +1, got values [0, 1]
     """
     X = np.asarray(X)
     y = np.asarray(y)
@@ -76,6 +87,14 @@ def check_int(name: str, value, minimum: int = 1) -> int:
 
     Raises:
       ValueError: a bool, a non-number, a fractional number, or a value below ``minimum``.
+
+    Examples:
+      >>> check_int("steps", 4.0)
+      4
+      >>> check_int("steps", 2.5)
+      Traceback (most recent call last):
+      ...
+      ValueError: steps must be an integer >= 1, got 2.5
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != int(value) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
@@ -85,8 +104,23 @@ def check_int(name: str, value, minimum: int = 1) -> int:
 def check_positive(name: str, value) -> float:
     """A finite real number > 0 (learning rates, budgets, scales).
 
+    Args:
+      name: the argument's name, for the message.
+      value: what was passed.
+
+    Returns:
+      ``float(value)``.
+
     Raises:
       ValueError: a bool, a non-number, NaN, inf, or a value <= 0.
+
+    Examples:
+      >>> check_positive("learning_rate", 1)
+      1.0
+      >>> check_positive("learning_rate", float("nan"))
+      Traceback (most recent call last):
+      ...
+      ValueError: learning_rate must be a finite number > 0, got nan
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or not value > 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
@@ -96,8 +130,24 @@ def check_positive(name: str, value) -> float:
 def check_choice(name: str, value, choices: Collection) -> object:
     """One of a fixed set of options.
 
+    Args:
+      name: the argument's name, for the message.
+      value: what was passed.
+      choices: the accepted values.
+
+    Returns:
+      ``value`` unchanged.
+
     Raises:
       ValueError: ``value`` is not in ``choices``; the message lists them.
+
+    Examples:
+      >>> check_choice("output", "and", ("any", "and"))
+      'and'
+      >>> check_choice("output", "or", ("any", "and"))
+      Traceback (most recent call last):
+      ...
+      ValueError: output must be one of 'any', 'and', got 'or'
     """
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")

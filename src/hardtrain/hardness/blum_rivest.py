@@ -45,16 +45,30 @@ def blum_rivest_dataset(n_elements, subsets, gadget: bool = True) -> tuple[np.nd
       n_elements: n >= 1; elements are 0..n-1.
       subsets: list of subsets (each with >= 2 elements), see :func:`validate_instance`.
       gadget: append the 3-coordinate gadget (default True).
+
     Returns:
       X: int array of shape (m, n) or (m, n + 3) with entries 0/1, m = 1 + n + len(subsets)
         (+ 6 with the gadget), in the order origin, e_0..e_{n-1}, subsets, gadget points.
       y: int array of shape (m,) with entries in {-1, +1}.
+
     Raises:
       ValueError: an invalid instance (out-of-range element, empty or one-element subset,
         non-integer element).
-    Example:
+
+    References:
+      Blum, Rivest, "Training a 3-node neural network is NP-complete", NIPS 1988; Neural
+      Networks 5(1), 1992.
+
+    Examples:
       The paper's example S = {1,2,3}, C = {{1,2},{2,3}} (``PAPER_EXAMPLE``, 0-based) gives
-      - points 100, 010, 001 and + points 000, 110, 011.
+      + points 000, 110, 011 and - points 100, 010, 001:
+
+      >>> from hardtrain.hardness.setsplitting import PAPER_EXAMPLE
+      >>> X, y = blum_rivest_dataset(*PAPER_EXAMPLE, gadget=False)
+      >>> X.tolist(), y.tolist()
+      ([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1]], [1, -1, -1, -1, 1, 1])
+      >>> blum_rivest_dataset(*PAPER_EXAMPLE)[0].shape  # 6 + 6 gadget points, 3 + 3 coordinates
+      (12, 6)
     """
     n, subs = validate_instance(n_elements, subsets)
     rows = [np.zeros(n, np.int64)]
@@ -252,13 +266,31 @@ def _confine(P: np.ndarray, N: np.ndarray, deadline, worst) -> tuple[tuple | Non
 
 
 def fit_single_plane(X, y) -> ThresholdNetwork | None:
-    """One threshold unit that classifies every point (LP feasibility; polynomial time), as a
-    :class:`ThresholdNetwork` of kind "single", or None when the data are not linearly separable.
+    """One threshold unit that classifies every point, or None when no single plane does.
+
+    Solved as LP feasibility (polynomial time) and wrapped as a :class:`ThresholdNetwork` of
+    kind "single" (hidden unit 1 and the output just pass unit 0 through).
 
     Args:
-      X: array of shape (m, d). y: array of shape (m,) in {-1, +1}.
+      X: array of shape (m, d), real entries.
+      y: array of shape (m,), labels in {-1, +1}.
+
+    Returns:
+      A :class:`ThresholdNetwork` that classifies every point, or None when the data are not
+      linearly separable.
+
     Raises:
       ValueError: bad shapes, non-finite X, labels outside {-1, +1}.
+
+    Examples:
+      AND is linearly separable, XOR is not:
+
+      >>> import numpy as np
+      >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+      >>> fit_single_plane(X, [-1, -1, -1, 1]).predict(X).tolist()
+      [-1, -1, -1, 1]
+      >>> fit_single_plane(X, [-1, 1, 1, -1]) is None
+      True
     """
     X, y = _check_xy(X, y)
     planes = _Planes(X[y > 0], X[y < 0], None, 1)
@@ -285,18 +317,37 @@ def fit_threshold_network(X, y, output: str = "and", *, budget_s: float | None =
     Every returned network is verified on every point before it is returned.
 
     Args:
-      X: array of shape (m, d), real entries. y: array of shape (m,) in {-1, +1}.
+      X: array of shape (m, d), real entries.
+      y: array of shape (m,), labels in {-1, +1}.
       output: "and" or "any".
       budget_s: wall-time budget in seconds (None: no limit).
       stats: return an :class:`ExactFit` (network, LPs solved, time) instead of the network.
+
     Returns:
       A :class:`ThresholdNetwork` (or an :class:`ExactFit`), network None when no 3-node network
       (of the chosen output kind) classifies every point.
+
     Raises:
       ValueError: bad shapes or labels, unknown output.
       BudgetExceeded (a ValueError): the budget ran out; the message gives LPs done and the
         worst case.
       RuntimeError: HiGHS failed, or a found network did not pass verification.
+
+    References:
+      Blum, Rivest, "Training a 3-node neural network is NP-complete", NIPS 1988.
+
+    Examples:
+      The reduced data of a splittable instance are fitted; those of the triangle (no
+      splitting) are not, after the search has ruled out every assignment:
+
+      >>> from hardtrain.hardness.setsplitting import PAPER_EXAMPLE, TRIANGLE
+      >>> X, y = blum_rivest_dataset(*PAPER_EXAMPLE)
+      >>> net = fit_threshold_network(X, y)
+      >>> net.kind, bool((net.predict(X) == y).all())
+      ('and', True)
+      >>> fit = fit_threshold_network(*blum_rivest_dataset(*TRIANGLE), stats=True)
+      >>> fit.network is None, fit.lps <= fit.worst_case_lps
+      (True, True)
     """
     if output not in ("and", "any"):
         raise ValueError(f"output must be 'and' or 'any', got {output!r}")
@@ -353,14 +404,30 @@ def network_from_splitting(n_elements, subsets, colours, gadget: bool = True) ->
     The output unit is AND. (Blum & Rivest, NIPS 1988, proof of Theorem 2 and section 4.)
 
     Args:
-      n_elements, subsets: the instance. colours: n values in {0, 1} that split every subset.
+      n_elements: number of elements n of the instance.
+      subsets: the instance's subsets (see :func:`validate_instance`).
+      colours: n values in {0, 1} that split every subset.
       gadget: build weights for :func:`blum_rivest_dataset` with the gadget (d = n + 3) or
         without (d = n).
+
     Returns:
       A :class:`ThresholdNetwork` of kind "and" (it classifies every point of the dataset).
+
     Raises:
       ValueError: an invalid instance, colours of the wrong length or values, or colours that
         leave some subset monochromatic (then no such network follows from them).
+
+    References:
+      Blum, Rivest, "Training a 3-node neural network is NP-complete", NIPS 1988.
+
+    Examples:
+      >>> from hardtrain.hardness.setsplitting import PAPER_EXAMPLE
+      >>> X, y = blum_rivest_dataset(*PAPER_EXAMPLE)
+      >>> net = network_from_splitting(*PAPER_EXAMPLE, [0, 1, 0])
+      >>> net.W[:, :3].tolist()  # a_i = -1 on the plane's own colour class, n = 3 elsewhere
+      [[-1.0, 3.0, -1.0], [3.0, -1.0, 3.0]]
+      >>> net.predict(X).tolist() == y.tolist()
+      True
     """
     n, subs = validate_instance(n_elements, subsets)
     colours = [int(c) for c in colours]
@@ -393,12 +460,28 @@ def splitting_from_network(n_elements, subsets, network: ThresholdNetwork) -> li
     with :func:`is_splitting`.
 
     Args:
-      n_elements, subsets: the instance. network: a :class:`ThresholdNetwork` whose input size
-        is n or n + 3.
+      n_elements: number of elements n of the instance.
+      subsets: the instance's subsets (see :func:`validate_instance`).
+      network: a :class:`ThresholdNetwork` whose input size is n or n + 3.
+
     Returns:
       A list of n colours in {0, 1}.
+
     Raises:
       ValueError: an invalid instance or a network of the wrong input size.
+
+    References:
+      Blum, Rivest, "Training a 3-node neural network is NP-complete", NIPS 1988.
+
+    Examples:
+      The round trip splitting -> network -> splitting, and a network found by the solver:
+
+      >>> from hardtrain.hardness.setsplitting import PAPER_EXAMPLE, is_splitting
+      >>> splitting_from_network(*PAPER_EXAMPLE, network_from_splitting(*PAPER_EXAMPLE, [0, 1, 0]))
+      [0, 1, 0]
+      >>> net = fit_threshold_network(*blum_rivest_dataset(*PAPER_EXAMPLE))
+      >>> is_splitting(PAPER_EXAMPLE[1], splitting_from_network(*PAPER_EXAMPLE, net))
+      True
     """
     n, _ = validate_instance(n_elements, subsets)
     d = network.W.shape[1]

@@ -27,10 +27,27 @@ __all__ = ["parse_dimacs", "validate_cnf", "cnf_to_nae", "cnf_to_set_splitting",
 def validate_cnf(clauses, n_vars) -> tuple[tuple[tuple[int, ...], ...], int]:
     """Check a CNF and return it with each clause as a tuple of distinct literals.
 
+    Repeated literals in a clause are dropped (first occurrence kept); the clause order is kept.
+
+    Args:
+      clauses: iterable of clauses, each an iterable of non-zero DIMACS literals.
+      n_vars: number of variables, a positive integer (literals lie in +-1..+-n_vars).
+
+    Returns:
+      (clauses, n_vars), each clause a tuple of distinct ints.
+
     Raises:
       ValueError: n_vars not a positive integer, a literal 0, out of range or not an integer, an
         empty clause (the formula is trivially unsatisfiable and its image would be an empty or
         one-element subset, which the reduction does not accept), no clauses.
+
+    Examples:
+      >>> validate_cnf([[1, 1, -2], [2]], 2)
+      (((1, -2), (2,)), 2)
+      >>> validate_cnf([[3]], 2)
+      Traceback (most recent call last):
+      ...
+      ValueError: literal 3 in clause 1 is out of range: ...
     """
     if isinstance(n_vars, bool) or int(n_vars) != n_vars or n_vars < 1:
         raise ValueError(f"n_vars must be a positive integer, got {n_vars!r}")
@@ -62,11 +79,24 @@ def parse_dimacs(text: str) -> tuple[tuple[tuple[int, ...], ...], int]:
     Comment lines start with ``c`` (and ``%``, as in SATLIB files). Without a header, n_vars is
     the largest variable seen.
 
+    Args:
+      text: the DIMACS text.
+
     Returns:
       (clauses, n_vars), validated by :func:`validate_cnf`.
+
     Raises:
-      ValueError: a malformed header, a token that is not an integer, a last clause without its
-        terminating 0 is accepted, but anything :func:`validate_cnf` rejects is not.
+      ValueError: a malformed header, a token that is not an integer, or anything
+        :func:`validate_cnf` rejects (a last clause without its terminating 0 is accepted).
+
+    References:
+      "Satisfiability Suggested Format", DIMACS Challenge, 1993.
+
+    Examples:
+      (x1 or not x2) and x2:
+
+      >>> parse_dimacs("c tiny\\np cnf 2 2\\n1 -2 0\\n2 0\\n")
+      (((1, -2), (2,)), 2)
     """
     if not isinstance(text, str):
         raise ValueError(f"expected DIMACS text, got {type(text).__name__}")
@@ -100,17 +130,43 @@ def parse_dimacs(text: str) -> tuple[tuple[tuple[int, ...], ...], int]:
 
 
 def is_satisfied(clauses, assignment) -> bool:
-    """True when ``assignment`` (a sequence of bools, variable v at index v-1) satisfies every clause."""
+    """True when ``assignment`` satisfies every clause.
+
+    Args:
+      clauses: iterable of clauses of DIMACS literals.
+      assignment: sequence of bools, variable v at index v-1.
+
+    Returns:
+      True when every clause has a true literal.
+
+    Examples:
+      (x1 or not x2) and x2 needs x1 = x2 = True:
+
+      >>> is_satisfied(((1, -2), (2,)), [True, True]), is_satisfied(((1, -2), (2,)), [False, True])
+      (True, False)
+    """
     return all(any((lit > 0) == bool(assignment[abs(lit) - 1]) for lit in c) for c in clauses)
 
 
 def cnf_to_nae(clauses, n_vars) -> tuple[tuple[tuple[int, ...], ...], int]:
     """SAT -> NAE-SAT: the clauses with the fresh variable z = n_vars + 1 added to each.
 
+    Args:
+      clauses: iterable of clauses of DIMACS literals.
+      n_vars: number of variables.
+
     Returns:
       (nae_clauses, n_vars + 1).
+
     Raises:
       ValueError: an invalid CNF (see :func:`validate_cnf`).
+
+    References:
+      Schaefer, "The complexity of satisfiability problems", STOC 1978.
+
+    Examples:
+      >>> cnf_to_nae(((1, -2), (2,)), 2)
+      (((1, -2, 3), (2, 3)), 3)
     """
     clauses, n_vars = validate_cnf(clauses, n_vars)
     z = n_vars + 1
@@ -129,10 +185,25 @@ def cnf_to_set_splitting(clauses, n_vars) -> tuple[int, tuple[tuple[int, ...], .
     pairs, then one subset per clause (its literals plus z). The formula is satisfiable iff the
     instance is splittable.
 
+    Args:
+      clauses: iterable of clauses of DIMACS literals.
+      n_vars: number of variables.
+
     Returns:
       (n_elements, subsets) with n_elements = 2 (n_vars + 1).
+
     Raises:
       ValueError: an invalid CNF.
+
+    References:
+      Garey, Johnson, "Computers and Intractability", 1979, problems LO3 and SP4.
+
+    Examples:
+      Two variables plus z give 6 elements: three complementary pairs, then one subset per
+      clause (x1 or not x2 or z is {0, 3, 4}):
+
+      >>> cnf_to_set_splitting(((1, -2), (2,)), 2)
+      (6, ((0, 1), (2, 3), (4, 5), (0, 3, 4), (2, 4)))
     """
     nae, nv = cnf_to_nae(clauses, n_vars)
     subsets = [(2 * i, 2 * i + 1) for i in range(nv)]
@@ -146,10 +217,24 @@ def assignment_from_splitting(colours, n_vars) -> list[bool]:
 
     x_v is true when its literal's colour differs from the colour of z (so z counts as false).
 
+    Args:
+      colours: sequence of 2 (n_vars + 1) colours in {0, 1}, a splitting of the instance.
+      n_vars: number of variables of the original CNF.
+
     Returns:
       A list of n_vars booleans (variable v at index v-1).
+
     Raises:
       ValueError: colours of the wrong length (2 (n_vars + 1) expected).
+
+    Examples:
+      Solve the formula through Set-Splitting and read the assignment back:
+
+      >>> from hardtrain.hardness.setsplitting import solve_set_splitting
+      >>> cnf = ((1, -2), (2,))
+      >>> a = assignment_from_splitting(solve_set_splitting(*cnf_to_set_splitting(cnf, 2)), 2)
+      >>> a, is_satisfied(cnf, a)
+      ([True, True], True)
     """
     if len(colours) != 2 * (n_vars + 1):
         raise ValueError(f"expected {2 * (n_vars + 1)} colours, got {len(colours)}")
@@ -158,12 +243,31 @@ def assignment_from_splitting(colours, n_vars) -> list[bool]:
 
 
 def pigeonhole_cnf(holes: int) -> tuple[tuple[tuple[int, ...], ...], int]:
-    """The pigeonhole formula PHP(holes + 1 pigeons, holes): unsatisfiable, and hard for resolution
-    (Haken, "The intractability of resolution", Theor. Comp. Sci. 39, 1985). Generated by
+    """The pigeonhole formula PHP(holes + 1 pigeons, holes): unsatisfiable.
+
+    Each pigeon sits in some hole, and no hole holds two pigeons; with one pigeon too many no
+    assignment works, yet resolution proofs of this need exponential size. Generated by
     ``pysat.examples.genhard.PHP``.
+
+    Args:
+      holes: number of holes, an integer in [1, 6].
+
+    Returns:
+      (clauses, n_vars) with n_vars = (holes + 1) holes.
 
     Raises:
       ValueError: holes not an integer in [1, 6] (larger ones give huge training sets).
+
+    References:
+      Haken, "The intractability of resolution", Theoretical Computer Science 39, 1985.
+
+    Examples:
+      3 pigeons, 2 holes: 6 variables, and its Set-Splitting image has no splitting:
+
+      >>> from hardtrain.hardness.setsplitting import solve_set_splitting
+      >>> clauses, n_vars = pigeonhole_cnf(2)
+      >>> n_vars, solve_set_splitting(*cnf_to_set_splitting(clauses, n_vars))
+      (6, None)
     """
     if isinstance(holes, bool) or int(holes) != holes or not 1 <= holes <= 6:
         raise ValueError(f"holes must be an integer in [1, 6], got {holes!r}")
@@ -176,8 +280,21 @@ def pigeonhole_cnf(holes: int) -> tuple[tuple[tuple[int, ...], ...], int]:
 def random_3cnf(n_vars: int, n_clauses: int, *, seed: int = 0) -> tuple[tuple[tuple[int, ...], ...], int]:
     """A random 3-CNF: each clause three distinct variables, each negated with probability 1/2.
 
+    Args:
+      n_vars: number of variables, >= 3.
+      n_clauses: number of clauses, >= 1.
+      seed: NumPy seed; the same seed gives the same formula.
+
+    Returns:
+      (clauses, n_vars), validated by :func:`validate_cnf`.
+
     Raises:
       ValueError: n_vars < 3 or n_clauses < 1.
+
+    Examples:
+      >>> clauses, n_vars = random_3cnf(4, 2, seed=0)
+      >>> n_vars, len(clauses), all(len({abs(v) for v in c}) == 3 for c in clauses)
+      (4, 2, True)
     """
     import numpy as np
 

@@ -56,14 +56,34 @@ def loading_problem(X, y, architecture: str = "3-node", fraction: float = 1.0) -
     can be classified exactly is the best achievable number of correct examples.
 
     Args:
-      X: array of shape (m, d), m <= 14. y: array of shape (m,) in {-1, +1}.
+      X: array of shape (m, d), m <= 14 examples.
+      y: array of shape (m,), labels in {-1, +1}.
       architecture: "perceptron" or "3-node" (see :data:`ARCHITECTURES`).
       fraction: the share of examples that must be correct, in (0, 1]; Judd's theorem holds
         already for 2/3.
+
     Returns:
       A :class:`LoadingResult`.
+
     Raises:
       ValueError: bad shapes or labels, m > 14, unknown architecture, fraction outside (0, 1].
+
+    References:
+      Judd, "Learning in networks is hard", IEEE ICNN 1987; "Neural Network Design and the
+      Complexity of Learning", MIT Press 1990.
+
+    Examples:
+      A perceptron gets at most 3 of the 4 XOR examples right; the 3-node network all 4:
+
+      >>> import numpy as np
+      >>> X, y = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), [-1, 1, 1, -1]
+      >>> r = loading_problem(X, y, "perceptron")
+      >>> r.loadable, r.best_correct, r.required
+      (False, 3, 4)
+      >>> loading_problem(X, y, "perceptron", fraction=0.75).loadable
+      True
+      >>> loading_problem(X, y, "3-node").best_correct
+      4
     """
     X, y = _check_xy(X, y)
     m = X.shape[0]

@@ -182,20 +182,38 @@ def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 
     size reuse the compiled program; a new (restarts, steps, width, output) compiles once.
 
     Args:
-      X: array of shape (m, d). y: array of shape (m,) in {-1, +1}.
-      restarts: number of random starts R >= 1. steps: Adam steps per restart >= 1.
+      X: array of shape (m, d).
+      y: array of shape (m,), labels in {-1, +1}.
+      restarts: number of random starts R >= 1.
+      steps: Adam steps per restart >= 1.
       key: a JAX PRNG key (``jax.random.key(seed)``); restart r uses ``split(key, R)[r]``.
       width: hidden units (2 = Blum & Rivest's network).
-      learning_rate: Adam's step size. output: "any" or "and".
+      learning_rate: Adam's step size.
+      output: "any" or "and".
       init_scale: standard deviation of the hidden weights times sqrt(d).
       pad_to: (rows, cols) to pad X to (masked), e.g. the largest instance of a sweep, so that
         a whole sweep runs one compiled program.
+
     Returns:
       A :class:`GDResult`; ``success_rate`` is the fraction of restarts whose thresholded network
       classifies every point, ``errors`` the per-restart count of misclassified points.
+
     Raises:
       ValueError: bad shapes, labels outside {-1, +1}, non-positive sizes or learning rate,
         ``pad_to`` smaller than X.
+
+    References:
+      Blum, Rivest, "Training a 3-node neural network is NP-complete", NIPS 1988.
+      Kingma, Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, arXiv 1412.6980.
+
+    Examples:
+      AND, which one plane separates, is learnt by some restart; success means zero errors:
+
+      >>> import jax, numpy as np
+      >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+      >>> r = fit_threshold_network_gd(X, [-1, -1, -1, 1], restarts=8, steps=100, key=jax.random.key(0))
+      >>> r.errors.shape, r.success_rate > 0, r.success_rate == float(np.mean(r.errors == 0))
+      ((8,), True, True)
     """
     X, y = _validate(X, y, restarts, steps, width, learning_rate, output)
     m, d = X.shape
@@ -217,13 +235,33 @@ def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 
 
 def gd_single_restart(X, y, steps: int, key, width: int = 2, *, learning_rate: float = 0.1,
                       output: str = "any", init_scale: float = 1.0) -> tuple[int, float]:
-    """One restart of :func:`fit_threshold_network_gd`, jitted on its own (the slow baseline of
-    ``benchmarks/gd_restarts.py``: a Python loop over these).
+    """One restart of :func:`fit_threshold_network_gd`, jitted on its own.
+
+    The slow baseline of ``benchmarks/gd_restarts.py``: a Python loop over these.
+
+    Args:
+      X: array of shape (m, d).
+      y: array of shape (m,), labels in {-1, +1}.
+      steps: Adam steps >= 1.
+      key: a JAX PRNG key.
+      width: hidden units (2 = Blum & Rivest's network).
+      learning_rate: Adam's step size.
+      output: "any" or "and".
+      init_scale: standard deviation of the hidden weights times sqrt(d).
 
     Returns:
-      (thresholded training errors, final loss) as Python numbers (the call blocks until done).
+      (thresholded training errors, final mean logistic loss) as Python numbers (the call
+      blocks until done).
+
     Raises:
       ValueError: as :func:`fit_threshold_network_gd`.
+
+    Examples:
+      >>> import jax, numpy as np
+      >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+      >>> errors, loss = gd_single_restart(X, [-1, -1, -1, 1], steps=100, key=jax.random.key(0))
+      >>> errors, loss < 0.1
+      (0, True)
     """
     X, y = _validate(X, y, 1, steps, width, learning_rate, output)
     Xp, yp, mask = _pad(X, y)

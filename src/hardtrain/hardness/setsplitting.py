@@ -38,17 +38,30 @@ def _as_int(v, what: str) -> int:
 def validate_instance(n_elements, subsets) -> tuple[int, tuple[tuple[int, ...], ...]]:
     """Check a Set-Splitting instance and return it in canonical form.
 
+    Duplicate elements inside a subset are merged and each subset is sorted; the order of
+    the subsets is kept.
+
     Args:
       n_elements: number of elements n >= 1 (elements are 0..n-1).
       subsets: iterable of iterables of element indices.
+
     Returns:
       (n, subsets) with each subset a sorted tuple of distinct ints, in the given order.
+
     Raises:
       ValueError: n not a positive integer; an element that is not an integer or lies outside
         0..n-1; an empty subset (its training point would repeat the origin, which breaks the
         reduction's equivalence: an empty subset is never split, yet the data stay trainable);
         a one-element subset {i} (its + point equals the - point e_i: one point labelled both
         ways); no subsets at all.
+
+    Examples:
+      >>> validate_instance(3, [[1, 0], [2, 1, 1]])
+      (3, ((0, 1), (1, 2)))
+      >>> validate_instance(3, [[0]])
+      Traceback (most recent call last):
+      ...
+      ValueError: subset 0 = {0} has one element: ...
     """
     n = _as_int(n_elements, "n_elements")
     if n < 1:
@@ -93,12 +106,22 @@ def parse_hypergraph(text: str, *, one_based: bool = True) -> tuple[int, tuple[t
     Args:
       text: the hypergraph.
       one_based: elements are numbered from 1 (default) or from 0.
+
     Returns:
       (n_elements, subsets) with 0-based elements, n = the largest element (+1 if 0-based),
       validated by :func:`validate_instance`.
+
     Raises:
       ValueError: an empty text, a token that is not a whole number, an element below the first
         number, or anything :func:`validate_instance` rejects (singletons, empty subsets).
+
+    Examples:
+      Blum & Rivest's example, typed as in the paper and 0-based:
+
+      >>> parse_hypergraph("1 2 | 2 3")
+      (3, ((0, 1), (1, 2)))
+      >>> parse_hypergraph("0 1; 1 2", one_based=False) == PAPER_EXAMPLE
+      True
     """
     if not isinstance(text, str):
         raise ValueError(f"expected text such as '1 2 | 2 3', got {type(text).__name__}")
@@ -131,7 +154,21 @@ def parse_hypergraph(text: str, *, one_based: bool = True) -> tuple[int, tuple[t
 
 
 def format_hypergraph(subsets, *, one_based: bool = True) -> str:
-    """The inverse of :func:`parse_hypergraph`: ``((0, 1), (1, 2))`` -> ``"1 2 | 2 3"``."""
+    """The inverse of :func:`parse_hypergraph`: ``((0, 1), (1, 2))`` -> ``"1 2 | 2 3"``.
+
+    Args:
+      subsets: iterable of iterables of 0-based element indices.
+      one_based: write elements numbered from 1 (default) or from 0.
+
+    Returns:
+      The text, subsets separated by `` | ``, elements by spaces.
+
+    Examples:
+      >>> format_hypergraph(((0, 1), (1, 2)))
+      '1 2 | 2 3'
+      >>> parse_hypergraph(format_hypergraph(TRIANGLE[1])) == TRIANGLE
+      True
+    """
     base = 1 if one_based else 0
     return " | ".join(" ".join(str(v + base) for v in s) for s in subsets)
 
@@ -139,8 +176,21 @@ def format_hypergraph(subsets, *, one_based: bool = True) -> str:
 def is_splitting(subsets, colours) -> bool:
     """True when no subset is monochromatic under ``colours`` (a sequence of 0/1 per element).
 
+    Args:
+      subsets: iterable of iterables of 0-based element indices.
+      colours: sequence of length >= n_elements, the colour (0 or 1) of each element.
+
+    Returns:
+      True when every subset holds both colours.
+
     Raises:
       ValueError: a colour outside {0, 1} or fewer colours than the largest element needs.
+
+    Examples:
+      In {0, 1}, {1, 2}, element 1 must differ from both others:
+
+      >>> is_splitting(((0, 1), (1, 2)), [0, 1, 0]), is_splitting(((0, 1), (1, 2)), [0, 0, 1])
+      (True, False)
     """
     colours = [int(c) for c in colours]
     if any(c not in (0, 1) for c in colours):
@@ -164,12 +214,28 @@ def solve_set_splitting(n_elements, subsets, *, solver: str = "cadical153") -> l
     Oracles", SAT 2018.)
 
     Args:
-      n_elements, subsets: an instance accepted by :func:`validate_instance`.
+      n_elements: number of elements n >= 1 (as for :func:`validate_instance`).
+      subsets: iterable of iterables of element indices (as for :func:`validate_instance`).
       solver: a python-sat solver name.
+
     Returns:
       A list of n colours in {0, 1} that splits every subset, or None when none exists.
+
     Raises:
       ValueError: an invalid instance (see :func:`validate_instance`).
+
+    References:
+      Ignatiev, Morgado, Marques-Silva, "PySAT: A Python Toolkit for Prototyping with SAT
+      Oracles", SAT 2018.
+
+    Examples:
+      The paper's example has exactly two splittings, 010 and 101; the triangle (an odd cycle)
+      has none:
+
+      >>> solve_set_splitting(*PAPER_EXAMPLE) in ([0, 1, 0], [1, 0, 1])
+      True
+      >>> solve_set_splitting(*TRIANGLE) is None
+      True
     """
     from pysat.solvers import Solver
 
@@ -188,8 +254,20 @@ def solve_set_splitting(n_elements, subsets, *, solver: str = "cadical153") -> l
 def brute_force_splittings(n_elements, subsets, *, max_elements: int = 20) -> list[list[int]]:
     """Every splitting, by trying all 2^n colourings (a cross-check for tiny instances only).
 
+    Args:
+      n_elements: number of elements n >= 1 (as for :func:`validate_instance`).
+      subsets: iterable of iterables of element indices.
+      max_elements: refuse n above this.
+
+    Returns:
+      Every splitting colouring (a list of n colours in {0, 1}), in lexicographic order.
+
     Raises:
       ValueError: an invalid instance, or n > max_elements (2^n colourings is too many).
+
+    Examples:
+      >>> brute_force_splittings(*PAPER_EXAMPLE), brute_force_splittings(*TRIANGLE)
+      ([[0, 1, 0], [1, 0, 1]], [])
     """
     n, subs = validate_instance(n_elements, subsets)
     if n > max_elements:
@@ -207,8 +285,26 @@ def random_instance(n_elements: int, n_subsets: int, subset_size: int = 3, *, se
     moments suffice to cross a sharp threshold", SIAM J. Comput. 2006, for hypergraph
     2-colouring), which is where exact solvers work hardest.
 
+    Args:
+      n_elements: number of elements n.
+      n_subsets: number of subsets m >= 1.
+      subset_size: elements per subset, 2 <= k <= n.
+      seed: NumPy seed; the same seed gives the same instance.
+
+    Returns:
+      (n_elements, subsets), validated by :func:`validate_instance`.
+
     Raises:
       ValueError: sizes that do not give a valid instance (subset_size < 2 or > n, n_subsets < 1).
+
+    References:
+      Achlioptas, Moore, "Random k-SAT: two moments suffice to cross a sharp threshold", SIAM
+      J. Comput. 36(3), 2006.
+
+    Examples:
+      >>> n, subs = random_instance(6, 4, seed=0)
+      >>> n, len(subs), all(len(s) == 3 for s in subs), random_instance(6, 4, seed=0) == (n, subs)
+      (6, 4, True, True)
     """
     n = _as_int(n_elements, "n_elements")
     m = _as_int(n_subsets, "n_subsets")

@@ -62,6 +62,18 @@ def sweep_over_devices(fn: Callable, batch, *shared, devices: Sequence | None = 
 
     Raises:
       ValueError: the leaves of ``batch`` disagree on the leading axis, or it is empty.
+
+    References:
+      Xu et al., "GSPMD: General and Scalable Parallelization for ML Computation Graphs", 2021,
+      arXiv 2105.04663.
+
+    Examples:
+      Three "seeds" s = 1, 2, 3, each a matrix s I applied to the shared vector (1, 1):
+
+      >>> import jax.numpy as jnp
+      >>> batch = jnp.arange(1.0, 4.0)[:, None, None] * jnp.eye(2)
+      >>> sweep_over_devices(lambda m, v: m @ v, batch, jnp.ones(2)).tolist()
+      [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]
     """
     leaves = jax.tree.leaves(batch)
     sizes = {np.shape(x)[0] if np.ndim(x) else None for x in leaves}

@@ -30,6 +30,14 @@ def check_fraction(name: str, p) -> None:
 
     Raises:
       ValueError: ``p`` is not a number in [0, 1].
+
+    Examples:
+      >>> check_fraction("fraction", 0.25) is None
+      True
+      >>> check_fraction("fraction", 1.5)
+      Traceback (most recent call last):
+      ...
+      ValueError: fraction must be a number in [0, 1], got 1.5
     """
     if not (isinstance(p, (int, float, np.floating)) and 0.0 <= float(p) <= 1.0):
         raise ValueError(f"{name} must be a number in [0, 1], got {p!r}")

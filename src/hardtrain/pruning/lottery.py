@@ -96,6 +96,23 @@ def iterate_lottery_ticket(loss_fn: Callable, params, optimizer: optax.GradientT
 
     Raises:
       ValueError: bad counts or fractions (raised at the first ``next``).
+
+    References:
+      Frankle, Carbin, "The Lottery Ticket Hypothesis: Finding Sparse, Trainable Neural
+      Networks", ICLR 2019, arXiv 1803.03635.
+      Frankle, Dziugaite, Roy, Carbin, "Linear Mode Connectivity and the Lottery Ticket
+      Hypothesis", ICML 2020, arXiv 1912.05671.
+
+    Examples:
+      Removing half of the weights per round, the sparsity goes 0, 1/2:
+
+      >>> import jax.numpy as jnp
+      >>> from hardtrain.train import make_optimizer
+      >>> loss = lambda p: jnp.sum((p["w"] - 1.0) ** 2)
+      >>> rounds = iterate_lottery_ticket(loss, {"w": jnp.array([[0.1, 2.0], [3.0, 0.2]])},
+      ...                                 make_optimizer("gd", 0.1), 10, rounds=1, prune_fraction=0.5)
+      >>> [(r.round, r.sparsity) for r in rounds]
+      [(0, 0.0), (1, 0.5)]
     """
     if int(rounds) != rounds or rounds < 0:
         raise ValueError(f"rounds must be a whole number >= 0, got {rounds!r}")
@@ -142,6 +159,16 @@ def magnitude_mask(weights, current, sparsity: float, scope: str = "global"):
     Returns:
       A mask tree; it keeps a subset of what ``current`` keeps when ``sparsity`` is at least
       the current one.
+
+    Examples:
+      Keep the 2 largest of |0.5|, |-3|, |2|, |1|; once -3 is pruned it stays pruned:
+
+      >>> import jax.numpy as jnp
+      >>> w = {"w": jnp.array([[0.5, -3.0, 2.0, 1.0]])}
+      >>> magnitude_mask(w, None, 0.5)["w"].tolist()
+      [[False, True, True, False]]
+      >>> magnitude_mask(w, {"w": jnp.array([[True, False, True, True]])}, 0.5)["w"].tolist()
+      [[False, False, True, True]]
     """
     s = score("magnitude", weights if current is None else apply_masks(weights, current), None)
     if current is not None:
@@ -159,12 +186,41 @@ def lottery_ticket(loss_fn: Callable, params, optimizer: optax.GradientTransform
     ICLR 2019, arXiv 1803.03635; Frankle et al., ICML 2020, arXiv 1912.05671). Default: 20% of
     the remaining weights per round, global ranking, k = 0.
 
+    Args:
+      loss_fn: ``params -> scalar``, as in :func:`train_masked`.
+      params: initial parameters theta_0 (with a leading seed axis when ``batched``).
+      optimizer: an optax transformation, as in :func:`train_masked`.
+      steps: training steps of the dense round, >= 1.
+      rounds: number of pruning rounds after the dense one, >= 0.
+      prune_fraction: fraction of the remaining weights removed per round, in (0, 1).
+      rewind_step: k, in [0, steps).
+      scope: ``"global"`` or ``"layerwise"``.
+      batched: leading seed axis on ``params`` (seeds trained together).
+
     Returns:
       A :class:`LotteryResult`: ``rounds[r]`` holds the mask at sparsity 1 - 0.8^r (for the
       default fraction) and the weights trained from ``rewind_params`` under it.
 
     Raises:
       ValueError: as :func:`iterate_lottery_ticket`.
+
+    References:
+      Frankle, Carbin, "The Lottery Ticket Hypothesis: Finding Sparse, Trainable Neural
+      Networks", ICLR 2019, arXiv 1803.03635.
+
+    Examples:
+      All four weights train towards 1 from 0.1, 2, 3, 0.2 and keep their order of
+      magnitude, so the two rounds keep 3 and 2, then 3 alone:
+
+      >>> import jax.numpy as jnp
+      >>> from hardtrain.train import make_optimizer
+      >>> loss = lambda p: jnp.sum((p["w"] - 1.0) ** 2)
+      >>> lt = lottery_ticket(loss, {"w": jnp.array([[0.1, 2.0], [3.0, 0.2]])}, make_optimizer("gd", 0.1),
+      ...                     10, rounds=2, prune_fraction=0.5)
+      >>> [r.sparsity for r in lt.rounds]
+      [0.0, 0.5, 0.75]
+      >>> [r.masks["w"].tolist() for r in lt.rounds[1:]]
+      [[[False, True], [True, False]], [[False, False], [True, False]]]
     """
     gen = iterate_lottery_ticket(loss_fn, params, optimizer, steps, rounds=rounds,
                                  prune_fraction=prune_fraction, rewind_step=rewind_step,

@@ -48,6 +48,20 @@ def keep_pruned_at_zero() -> optax.GradientTransformation:
 
     Returns:
       An ``optax.GradientTransformation``; ``update`` needs ``params``.
+
+    References:
+      Lee et al., "JaxPruner: A concise library for sparsity research", 2023, arXiv 2304.14082.
+
+    Examples:
+      The pruned weight stays at 0 although its gradient is 1; the other one takes its SGD
+      step 1 - 0.1 * 1:
+
+      >>> import jax.numpy as jnp, optax
+      >>> opt = optax.chain(optax.sgd(0.1), keep_pruned_at_zero())
+      >>> w = {"w": jnp.array([[1.0, 0.0]])}
+      >>> upd, _ = opt.update({"w": jnp.ones((1, 2))}, opt.init(w), w)
+      >>> [round(float(v), 4) for v in optax.apply_updates(w, upd)["w"][0]]
+      [0.9, 0.0]
     """
 
     def init(params):
@@ -91,6 +105,17 @@ def train_masked(loss_fn: Callable, params, mask_tree, optimizer: optax.Gradient
 
     Raises:
       ValueError: as :func:`hardtrain.train.train`, or a mask tree that does not match.
+
+    Examples:
+      The kept diagonal moves towards 1; the pruned entries stay exactly 0:
+
+      >>> import jax.numpy as jnp
+      >>> from hardtrain.train import make_optimizer
+      >>> loss = lambda p: jnp.sum((p["w"] - 1.0) ** 2)
+      >>> mask = {"w": jnp.array([[True, False], [False, True]])}
+      >>> r = train_masked(loss, {"w": jnp.full((2, 2), 0.5)}, mask, make_optimizer("gd", 0.1), 20)
+      >>> [[round(float(v), 3) for v in row] for row in r.params["w"]]
+      [[0.994, 0.0], [0.0, 0.994]]
     """
     p = params if mask_tree is None else apply_masks(params, mask_tree)
     opt = masked_optimizer(optimizer)

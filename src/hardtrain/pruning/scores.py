@@ -176,6 +176,16 @@ def score(method: str, params, apply_fn: Callable, batch=None, *, key=None,
     Raises:
       ValueError: unknown method; no prunable leaf; missing key/batch; a batch whose shapes do
         not fit ``apply_fn`` or whose labels are not integers; temperature <= 0.
+
+    Examples:
+      The magnitude score is |w| on the kernels and ``None`` on the biases:
+
+      >>> import jax.numpy as jnp
+      >>> from hardtrain import models
+      >>> apply_fn, params = models.build(models.MLP, 4, (8,), 3, seed=0)
+      >>> s = score("magnitude", params, apply_fn)
+      >>> s["layers"][0]["bias"], bool(jnp.all(s["layers"][0]["kernel"] == jnp.abs(params["layers"][0]["kernel"])))
+      (None, True)
     """
     if not temperature > 0:
         raise ValueError(f"temperature must be > 0, got {temperature!r}")
@@ -195,7 +205,8 @@ def class_balanced_batch(x, y, per_class: int, key) -> tuple[jax.Array, jax.Arra
     per class; this draws them without replacement with ``key``.
 
     Args:
-      x: array of shape (n, ...). y: int array of shape (n,), classes 0..K-1.
+      x: array of shape (n, ...).
+      y: int array of shape (n,), classes 0..K-1.
       per_class: examples per class, >= 1 and at most the size of the smallest class.
       key: a ``jax.random.key``.
 
@@ -204,6 +215,19 @@ def class_balanced_batch(x, y, per_class: int, key) -> tuple[jax.Array, jax.Arra
 
     Raises:
       ValueError: per_class < 1 or larger than a class.
+
+    References:
+      Frankle, Dziugaite, Roy, Carbin, "Pruning Neural Networks at Initialization: Why are We
+      Missing the Mark?", ICLR 2021, arXiv 2009.08576.
+
+    Examples:
+      Two examples of each of the two classes, although class 1 has four:
+
+      >>> import jax, jax.numpy as jnp
+      >>> x, y = jnp.arange(12.0).reshape(6, 2), jnp.array([0, 1, 0, 1, 1, 1])
+      >>> xb, yb = class_balanced_batch(x, y, 2, jax.random.key(0))
+      >>> xb.shape, yb.tolist()
+      ((4, 2), [0, 0, 1, 1])
     """
     y_np = np.asarray(y)
     classes, counts = np.unique(y_np, return_counts=True)

@@ -32,7 +32,23 @@ __all__ = ["is_prunable", "prunable_paths", "apply_masks", "map_seeds", "stack_s
 
 
 def is_prunable(leaf) -> bool:
-    """True for a leaf that may be pruned: an array with ``ndim >= 2`` (kernels, not biases)."""
+    """True for a leaf that may be pruned: an array with ``ndim >= 2`` (kernels, not biases).
+
+    Args:
+      leaf: a pytree leaf (an array) or ``None`` (a placeholder of a mask or score tree).
+
+    Returns:
+      True for an array with at least two dimensions.
+
+    References:
+      Blalock, Gonzalez Ortiz, Frankle, Guttag, "What is the State of Neural Network
+      Pruning?", MLSys 2020, arXiv 2003.03033.
+
+    Examples:
+      >>> import jax.numpy as jnp
+      >>> is_prunable(jnp.ones((3, 2))), is_prunable(jnp.ones(2)), is_prunable(None)
+      (True, False, False)
+    """
     return leaf is not None and jnp.ndim(leaf) >= 2
 
 
@@ -60,6 +76,14 @@ def prunable_paths(params) -> list[str]:
 
     Returns:
       The ``/``-joined key paths of the leaves with ``ndim >= 2``, in pytree order.
+
+    Examples:
+      A 2-3-1 MLP has two kernels and two (never pruned) biases:
+
+      >>> import jax.numpy as jnp
+      >>> prunable_paths({"layers": {0: {"kernel": jnp.ones((2, 3)), "bias": jnp.ones(3)},
+      ...                            1: {"kernel": jnp.ones((3, 1)), "bias": jnp.ones(1)}}})
+      ['layers/0/kernel', 'layers/1/kernel']
     """
     flat, _ = jax.tree_util.tree_flatten_with_path(params, is_leaf=_is_none)
     return [_path_name(p) for p, leaf in flat if is_prunable(leaf)]
@@ -127,6 +151,15 @@ def apply_masks(params, mask_tree):
 
     Raises:
       ValueError: the trees do not match.
+
+    Examples:
+      The diagonal mask keeps 1 and 4; the bias (mask ``None``) is untouched:
+
+      >>> import jax.numpy as jnp
+      >>> params = {"w": jnp.array([[1.0, 2.0], [3.0, 4.0]]), "b": jnp.ones(2)}
+      >>> out = apply_masks(params, {"w": jnp.array([[True, False], [False, True]]), "b": None})
+      >>> out["w"].tolist(), out["b"].tolist()
+      ([[1.0, 0.0], [0.0, 4.0]], [1.0, 1.0])
     """
     try:
         jax.tree.map(lambda m, p: None, mask_tree, params, is_leaf=_is_none)
@@ -148,6 +181,15 @@ def map_seeds(fn, batched: bool, *trees):
 
     Returns:
       ``fn(*trees)``, or its results over the seeds stacked along a new leading axis.
+
+    Examples:
+      A 50% mask per seed: each seed keeps its own largest weight:
+
+      >>> import numpy as np
+      >>> from hardtrain.pruning import masks
+      >>> scores = {"w": np.array([[[1.0, 2.0]], [[4.0, 3.0]]])}  # 2 seeds of a (1, 2) kernel
+      >>> map_seeds(lambda s: masks(s, 0.5), True, scores)["w"].tolist()
+      [[[False, True]], [[True, False]]]
     """
     if not batched:
         return fn(*trees)
