@@ -3,7 +3,7 @@
 
 A real Voila server (``python -m voila labs/``) in its own process group with every Jupyter
 folder, the system temp dir and the hardtrain cache inside one temporary folder, and the
-Chromium flags that work on these machines (see shared/references/stack.md). Standard library
+Chromium flags that work on these machines (headless, no sandbox as root, no GPU). Standard library
 plus psutil only; Playwright is imported by the callers.
 
 Facts this module relies on (measured with voila 0.5.13, plotly 7.1.0, anywidget 0.11.0):
@@ -37,7 +37,8 @@ DEFAULT_CHROMIUM = "/usr/bin/chromium"
 #: cache, ~90 s cold on a 2-core CPU in fast mode. The limit leaves room for a busy CI machine.
 PAGE_LOAD_TIMEOUT_S = 240
 
-#: Flags for Debian's Chromium on these machines (stack.md). Never `playwright install`.
+#: Flags for Debian's Chromium (apt-get install chromium) driven by Playwright's client: headless,
+#: no sandbox (CI runs as root), no GPU, no background network. Never `playwright install`.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
