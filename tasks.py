@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -312,6 +313,35 @@ def chromium_path() -> str:
     return os.environ.get("HARDTRAIN_CHROMIUM", DEFAULT_CHROMIUM)
 
 
+#: JupyterHub's proxy, from the npm registry, for tests/browser/test_jupyterhub.py (pinned).
+CHP_REQUIREMENT = "configurable-http-proxy@5.3.0"
+CHP_DIR = VENV / "chp"
+
+
+def ensure_proxy(required: bool) -> Path | None:
+    """configurable-http-proxy installed with npm into .venv/chp (once); its path, or None.
+
+    Without npm (or offline) the hub test cannot run: under CI that is an error, elsewhere the
+    test is skipped with the reason.
+    """
+    exe = CHP_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
+    if exe.exists():
+        return exe
+    npm = shutil.which("npm")
+    if npm is not None:
+        say(f"installing {CHP_REQUIREMENT} (JupyterHub's proxy) into {CHP_DIR} with npm")
+        CHP_DIR.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([npm, "install", "--prefix", str(CHP_DIR), "--no-audit", "--no-fund",
+                               "--loglevel=error", CHP_REQUIREMENT])
+        if done.returncode == 0 and exe.exists():
+            return exe
+    if required:
+        die(f"CI=true but {CHP_REQUIREMENT} could not be installed (npm {'missing' if npm is None else 'failed'}): "
+            "the JupyterHub test must run in CI; install Node.js and npm (Debian: apt-get install -y npm)")
+    say(f"no {CHP_REQUIREMENT}: the JupyterHub test will be skipped")
+    return None
+
+
 def test(args: argparse.Namespace, extra: list[str]) -> None:
     """One pytest run: tests/ (unit, packaging, browser) and every labs/*.ipynb under nbmake.
 
@@ -337,6 +367,9 @@ def test(args: argparse.Namespace, extra: list[str]) -> None:
     if not have_browser:
         say(f"no Chromium at {browser}: browser tests will be skipped "
             "(set HARDTRAIN_REQUIRE_BROWSER=1 to make that an error)")
+    proxy = ensure_proxy(required=ci)
+    if proxy is not None:
+        env["HARDTRAIN_CHP"] = str(proxy)
 
     if any(looks_like_path(a) for a in extra):
         paths = []
