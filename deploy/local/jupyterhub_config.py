@@ -10,7 +10,8 @@ Each student gets their own single-user Jupyter Server with Voila's extension, s
 - Settings come from the environment, so a test (or you) can move them:
   ``HARDTRAIN_HUB_PORT`` (default 8000), ``HARDTRAIN_REPO`` (the checkout whose labs/ the
   students open; default this repository), ``HARDTRAIN_CHP`` (configurable-http-proxy's path;
-  default: found on PATH).
+  default: found on PATH), ``HARDTRAIN_HUB_HOMES`` (the students' home folders; default
+  /tmp/hardtrain-hub-homes).
 
 Run it from a scratch folder (it writes its database and cookie secret there)::
 
@@ -33,11 +34,14 @@ c.JupyterHub.spawner_class = "simple"
 if os.environ.get("HARDTRAIN_CHP"):
     c.ConfigurableHTTPProxy.command = [os.environ["HARDTRAIN_CHP"]]
 
-# Each student's server: Jupyter Server with Voila's extension, started in the repository (Voila's
-# extension reads voila.json from the server's working directory), opening lab 1's dashboard.
+# Each student's server: Jupyter Server with Voila's extension, serving the repository's labs/
+# and opening lab 1's dashboard. Voila's extension reads voila.json from the Jupyter config path
+# (JUPYTER_CONFIG_PATH below) or the working directory; each student's home (their working
+# directory, where Jupyter and IPython write their own files) is a folder of its own.
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.notebook_dir = str(REPO)
-c.SimpleLocalProcessSpawner.home_dir_template = str(REPO)
+c.SimpleLocalProcessSpawner.home_dir_template = (
+    os.environ.get("HARDTRAIN_HUB_HOMES", "/tmp/hardtrain-hub-homes") + "/{username}")
 c.Spawner.default_url = "/voila/render/labs/01_convex_vs_nonconvex.ipynb"
 c.Spawner.args = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 c.Spawner.start_timeout = 120
@@ -50,3 +54,4 @@ from hardtrain import environment  # noqa: E402
 c.Spawner.environment = {k: v for k, v in environment.defaults().items()
                          if k.startswith(("HARDTRAIN_", "JAX_", "MALLOC_", "XDG_", "MPLBACKEND"))}
 c.Spawner.environment["PYTHONPATH"] = str(REPO / "src")
+c.Spawner.environment["JUPYTER_CONFIG_PATH"] = str(REPO)  # voila.json

@@ -34,7 +34,7 @@ def hub(browser_available, tmp_path_factory):
     port = free_port()
     env = dict(os.environ, HARDTRAIN_HUB_PORT=str(port), HARDTRAIN_CHP=chp, HARDTRAIN_REPO=str(ROOT),
                HARDTRAIN_CACHE_DIR=str(workdir / "cache"), JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
-               JUPYTER_DATA_DIR=str(workdir / "data"))
+               JUPYTER_DATA_DIR=str(workdir / "data"), HARDTRAIN_HUB_HOMES=str(workdir / "homes"))
     log = (workdir / "hub.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f",
                              str(ROOT / "deploy" / "local" / "jupyterhub_config.py")],
