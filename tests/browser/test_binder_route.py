@@ -21,7 +21,7 @@ import pytest
 from hardtrain.views.common import PLOTLY_JS
 
 from tools.voila import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, ROOT, VoilaServer,
-               classify_console)
+               classify_console, external_request)
 
 pytestmark = pytest.mark.browser
 
@@ -91,6 +91,8 @@ def test_lab_page_on_the_binder_route(binder_server, chromium_browser):
 
     page.on("response", on_response)
     page.on("websocket", on_websocket)
+    outside = []
+    page.on("request", lambda r: outside.append(external_request(r.url)) if external_request(r.url) else None)
     try:
         page.goto(binder_server.url(f"voila/render/labs/{NOTEBOOK}"), wait_until="commit",
                   timeout=PAGE_LOAD_TIMEOUT_S * 1000)
@@ -107,6 +109,10 @@ def test_lab_page_on_the_binder_route(binder_server, chromium_browser):
         assert plotly_urls == [], plotly_urls
         assert ws_bytes[0] < 2 * 2**20, f"{ws_bytes[0] / 2**20:.1f} MB through the websocket"
         assert "Slice of" in page.locator(".ht-lab1-bowl .ht-status").inner_text()
+        # Nothing leaves 127.0.0.1 on this route either: no CDN style sheets (hardtrain's template)
+        # and no MathJax from cdnjs; the page's formulas are typeset by its bundled MathJax.
+        assert outside == [], outside
+        assert page.locator("mjx-container").count() > 0
     finally:
         context.close()
 
