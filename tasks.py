@@ -220,7 +220,8 @@ def exec_or_run(cmd: list[str], env: dict[str, str]) -> "NoReturn":  # noqa: F82
 # serves voila/render/... on Binder.
 
 
-#: Measured memory of one idle lab kernel after its page loaded (benchmarks/kernel_memory.py), for
+#: Memory of one idle lab kernel after its page loaded: 250-430 MB measured by
+#: `benchmarks/serving.py --scenario tabs` (benchmarks/RESULTS.md), for
 #: the estimate `serve --class-size` prints before it starts a pool.
 KERNEL_MB = 350
 

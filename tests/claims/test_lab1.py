@@ -59,19 +59,6 @@ def c_saddle():
 
 
 
-def _logistic(name, kind="cross_entropy", steps=400):
-    from hardtrain import data, models
-    from hardtrain import train as training
-
-    ds = data.load(name)
-    apply_fn, p0 = models.build(models.LogisticRegression, ds.n_features, 1)
-    p0 = jax.tree.map(np.zeros_like, p0)
-    loss_fn = models.loss_function(apply_fn, ds.x_train, ds.y_train, kind=kind)
-    run = training.train(loss_fn, p0, training.make_optimizer("gd", 1.0), steps, record_trajectory=True)
-    wnorm = np.linalg.norm(np.asarray(run.trajectory["linear"]["kernel"]).reshape(steps + 1, -1), axis=1)
-    return ds, loss_fn, run, wnorm
-
-
 def c_dataset():
     from hardtrain import data
 
@@ -82,16 +69,16 @@ def c_dataset():
 
 @functools.cache
 def c_not_separable():
-    from hardtrain import landscape
+    """Section 1 on moons and xor, as the dashboard runs it (experiments.convex_bowl)."""
+    from hardtrain.experiments import convex_bowl
 
     out, ok = [], True
     for name in ("moons", "xor"):
-        ds, _, run, wnorm = _logistic(name)
-        sep = landscape.separating_hyperplane(ds.x_train, ds.y_train)
-        percep = landscape.perceptron(ds.x_train, ds.y_train, max_epochs=2000)
+        res = convex_bowl.run(convex_bowl.BowlConfig(dataset=name))
+        wnorm, percep = res.weight_norms, res.perceptron
         settled = abs(wnorm[-1] - wnorm[300]) < 1e-3 * wnorm[-1]  # ||w|| has stopped growing: a bottom
-        ok &= sep is None and not percep.converged and settled
-        out.append(f"{name}: LP separable {sep is not None}, perceptron stopped {percep.converged} after "
+        ok &= not res.separable and not percep.converged and settled
+        out.append(f"{name}: LP separable {res.separable}, perceptron stopped {percep.converged} after "
                    f"{percep.updates} updates, ||w|| {wnorm[300]:.4f} at step 300 and {wnorm[-1]:.4f} at 400")
     return ok, "; ".join(out)
 
@@ -120,7 +107,9 @@ def c_sigmoid_squared():
 
 
 def c_log_t():
-    _, _, _, wnorm = _logistic("breast_cancer", steps=25_600)
+    from hardtrain.experiments import convex_bowl
+
+    wnorm = convex_bowl.run(convex_bowl.BowlConfig(steps=25_600)).weight_norms
     idx = [400 * 2 ** k for k in range(7)]  # 400, 800, ..., 25,600
     gains = np.diff(wnorm[idx])
     ok = bool(np.all(np.diff(gains) > 0)) and round(gains[0], 2) >= 1.0 and gains[-1] > 7.0

@@ -36,9 +36,10 @@ import numpy as np
 from .. import models
 from .. import train as training
 from ..overparam import min_norm_least_squares, noisy_labels, random_relu_features, sweep_over_devices
+from ..validation import check_int
 from .base import Presets
-from .sweeps import (Sweep, SweepResult, check_fraction, check_n_train, check_positive, check_seeds,
-                     check_widths, mlp_loss, mnist1d)
+from .sweeps import (Sweep, SweepResult, check_fraction, check_n_train, check_seeds, check_widths, mlp_loss,
+                     mnist1d)
 
 __all__ = ["MODELS", "Config", "default_widths", "RandomFeaturesSweep", "MLPWidthSweep"]
 
@@ -242,7 +243,7 @@ class MLPWidthSweep(Sweep):
         n_train = check_n_train(dataset, n_train)
         check_fraction("label_noise", label_noise)
         self.widths = check_widths(widths)
-        self.steps_ = check_positive("steps", steps)
+        self.steps_ = check_int("steps", steps, 1)
         self.seed = int(seed)
         self.ds = dataset
         self.x_tr = dataset.x_train[:n_train]

@@ -27,8 +27,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..overparam import ntk_apply, ntk_init, relative_change, sweep_over_devices
+from ..validation import check_int
 from .base import Presets
-from .sweeps import Sweep, SweepResult, check_n_train, check_positive, check_seeds, check_widths, mnist1d
+from .sweeps import Sweep, SweepResult, check_n_train, check_seeds, check_widths, mnist1d
 
 __all__ = ["Config", "LazyTrainingSweep"]
 
@@ -114,7 +115,7 @@ class LazyTrainingSweep(Sweep):
             raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
         self.widths = check_widths(widths)
         self.seeds = check_seeds(seeds)
-        self.steps_ = check_positive("steps", steps)
+        self.steps_ = check_int("steps", steps, 1)
         self.lr = float(lr)
         self.x = dataset.x_train[:n_train]
         self.targets = jax.nn.one_hot(dataset.y_train[:n_train], dataset.n_classes)

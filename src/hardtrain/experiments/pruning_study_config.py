@@ -24,6 +24,7 @@ import math
 
 from .. import models
 from ..pruning import SYNFLOW_ROUNDS, imp_sparsities
+from ..pruning.trees import _check_choice  # one message for every unknown name
 from .base import Presets, session_preset
 
 __all__ = ["StudyConfig", "ARCHITECTURES", "ASSET_FILE", "ASSET_FILES", "CURVES", "AFTER_TRAINING",
@@ -317,8 +318,3 @@ class _ArchitecturePresets:
 
     def tiny(self):
         return self._cls.tiny(self._arch)
-
-
-def _check_choice(name: str, value, choices) -> None:
-    if value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(map(repr, choices))}")

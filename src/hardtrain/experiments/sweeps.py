@@ -25,9 +25,10 @@ import numpy as np
 
 from .. import data, models
 from ..overparam.labels import check_fraction
+from ..validation import check_int
 
 __all__ = ["SweepResult", "Sweep", "mnist1d", "mlp_loss", "stacked_inits", "check_widths",
-           "check_seeds", "check_positive", "check_n_train", "check_fraction"]
+           "check_seeds", "check_n_train", "check_fraction"]
 
 _DATA: dict = {}
 
@@ -111,31 +112,24 @@ class Sweep:
 
 def check_widths(widths) -> tuple[int, ...]:
     """A non-empty tuple of positive ints, or ValueError naming ``widths``."""
-    ws = tuple(int(w) for w in widths)
-    if not ws or any(w < 1 for w in ws) or any(w != v for w, v in zip(ws, widths)):
+    ws = tuple(widths)
+    if not ws:
         raise ValueError(f"widths must be a non-empty sequence of positive integers, got {widths!r}")
-    return ws
+    return tuple(check_int("widths", w, 1) for w in ws)
 
 
 def check_seeds(seeds) -> tuple[int, ...]:
     """A non-empty tuple of ints >= 0, or ValueError naming ``seeds``."""
-    ss = tuple(int(s) for s in seeds)
-    if not ss or any(s < 0 for s in ss):
+    ss = tuple(seeds)
+    if not ss:
         raise ValueError(f"seeds must be a non-empty sequence of integers >= 0, got {seeds!r}")
-    return ss
-
-
-def check_positive(name: str, v) -> int:
-    """``int(v)`` for a positive integer, or ValueError naming ``name``."""
-    if int(v) != v or v < 1:
-        raise ValueError(f"{name} must be a positive integer, got {v!r}")
-    return int(v)
+    return tuple(check_int("seeds", x, 0) for x in ss)
 
 
 def check_n_train(dataset, n_train) -> int:
     """A training-set size between 1 and the dataset's, or ValueError naming ``n_train``."""
     n_max = int(dataset.x_train.shape[0])
-    n_train = check_positive("n_train", n_train)
+    n_train = check_int("n_train", n_train, 1)
     if n_train > n_max:
         raise ValueError(f"n_train must be at most {n_max} (the dataset's size), got {n_train}")
     return n_train

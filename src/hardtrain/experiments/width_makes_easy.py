@@ -31,9 +31,10 @@ import numpy as np
 from .. import models
 from .. import train as training
 from ..hardness import blum_rivest_dataset, fit_threshold_network_gd, random_instance
+from ..validation import check_int
 from .base import Presets
-from .sweeps import (Sweep, SweepResult, check_n_train, check_positive, check_seeds, check_widths, mlp_loss,
-                     mnist1d, stacked_inits)
+from .sweeps import (Sweep, SweepResult, check_n_train, check_seeds, check_widths, mlp_loss, mnist1d,
+                     stacked_inits)
 
 __all__ = ["HARD_INSTANCE", "hard_instance", "Config", "MemorisationSweep", "HardInstanceSweep"]
 
@@ -115,7 +116,7 @@ class MemorisationSweep(Sweep):
         n_train = check_n_train(dataset, n_train)
         self.widths = check_widths(widths)
         self.seeds = check_seeds(seeds)
-        self.steps_ = check_positive("steps", steps)
+        self.steps_ = check_int("steps", steps, 1)
         self.ds = dataset
         self.x = dataset.x_train[:n_train]
         self.y = jax.random.randint(jax.random.key(int(label_seed)), (n_train,), 0, dataset.n_classes)
@@ -180,8 +181,8 @@ class HardInstanceSweep(Sweep):
                  restarts: int = 16, steps: int = 500, seed: int = 0):
         self.X, self.y = blum_rivest_dataset(n_elements, subsets, gadget=True)
         self.widths = check_widths(widths)
-        self.restarts = check_positive("restarts", restarts)
-        self.steps_ = check_positive("steps", steps)
+        self.restarts = check_int("restarts", restarts, 1)
+        self.steps_ = check_int("steps", steps, 1)
         self.seed = int(seed)
         self.result = SweepResult(settings={"n_elements": int(n_elements), "subsets": [list(s) for s in subsets],
                                             "restarts": self.restarts, "steps": self.steps_, "seed": self.seed,
