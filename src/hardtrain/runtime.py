@@ -11,7 +11,7 @@ Importing hardtrain changes nothing global. :func:`setup` does, once, what a lab
 
 Scripts and tests that compute without notebooks call :func:`setup` too (the test suite does, in
 ``tests/conftest.py``). This module is also the one reader of hardtrain's environment variables
-(``HARDTRAIN_FAST``, ``HARDTRAIN_CACHE_DIR``; their defaults come from
+(``HARDTRAIN_FAST``, ``HARDTRAIN_CACHE_DIR``, ``HARDTRAIN_HIDDEN_TAB_SECONDS``; defaults come from
 :mod:`hardtrain.environment`), and it releases the C heap's free pages after heavy steps.
 """
 
@@ -22,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["setup", "fast_mode", "cache_dir", "enable_compilation_cache", "use_full_precision_matmuls",
+__all__ = ["setup", "fast_mode", "hidden_tab_seconds", "cache_dir", "enable_compilation_cache", "use_full_precision_matmuls",
            "release_memory", "view_logger", "VIEW_LOGGER"]
 
 #: Name of the logger of the dashboards' callbacks (``hardtrain.views``).
@@ -39,6 +39,38 @@ def fast_mode() -> bool:
     The numbers a learner sees in the normal mode are unchanged.
     """
     return os.environ.get("HARDTRAIN_FAST", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+#: How long a dashboard's tab may stay hidden before its kernel is shut down (seconds).
+HIDDEN_TAB_SECONDS = 300.0
+
+
+def hidden_tab_seconds() -> float:
+    """Seconds a Voila page may stay hidden (another tab in front, window minimised) before the
+    page shuts its kernel down to free the server's memory; 0 means never.
+
+    ``HARDTRAIN_HIDDEN_TAB_SECONDS`` overrides the default :data:`HIDDEN_TAB_SECONDS` (the
+    browser tests set a few seconds). The page keeps its controls in its address, so when the
+    learner comes back it reloads with the same settings (:mod:`hardtrain.views.pagestate`).
+
+    Raises:
+      ValueError: the variable is set but is not a number >= 0.
+
+    >>> import os; os.environ["HARDTRAIN_HIDDEN_TAB_SECONDS"] = "30"; hidden_tab_seconds()
+    30.0
+    >>> del os.environ["HARDTRAIN_HIDDEN_TAB_SECONDS"]; hidden_tab_seconds() == HIDDEN_TAB_SECONDS
+    True
+    """
+    text = os.environ.get("HARDTRAIN_HIDDEN_TAB_SECONDS", "").strip()
+    if not text:
+        return HIDDEN_TAB_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"HARDTRAIN_HIDDEN_TAB_SECONDS must be a number of seconds >= 0, got {text!r}")
+    return value
 
 
 def setup(*, compilation_cache: bool = True, full_precision: bool = True) -> dict[str, object]:

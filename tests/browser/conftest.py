@@ -42,7 +42,9 @@ def voila_server(browser_available, tmp_path_factory):
 
     Its log is ``<pytest basetemp>/voila0/voila.log``."""
     server = VoilaServer(tmp_path_factory.mktemp("voila"), "labs", fast=True,
-                         extra_args=["--show_tracebacks=True"])
+                         extra_args=["--show_tracebacks=True"],
+                         # short, for test_pagestate (a headless page is never hidden by itself)
+                         env={"HARDTRAIN_HIDDEN_TAB_SECONDS": "3"})
     try:
         server.start()
     except RuntimeError as exc:

@@ -24,6 +24,7 @@ from ..experiments import convex_bowl, mlp_slice, product_loss, session_preset, 
 from .common import (COLORS, NumberField, Status, Timer, colorbar_ticks, colorbar_trace, compact, css_class,
                      figure_widget, grid_points, guarded, heatmap_image, hover_points, image_placement,
                      redraw_traces_only)
+from .pagestate import shareable
 
 __all__ = ["ConvexBowl", "ProductPlayground", "Symmetries", "MLPSlice"]
 
@@ -42,6 +43,7 @@ def _slider(cls, label, name, **kw):
     return css_class(w, f"ht-{name}")
 
 
+@shareable("bowl")
 class ConvexBowl(widgets.VBox):
     """Section 1: the logistic-regression loss of a real dataset is a bowl.
 
@@ -181,6 +183,7 @@ class ConvexBowl(widgets.VBox):
                        f"({verdict}).")
 
 
+@shareable("playground")
 class ProductPlayground(widgets.VBox):
     """Section 2: the smallest non-convex loss, L(a, w) = (a w - 1)^2, and optimisers on it.
 
@@ -290,6 +293,7 @@ class ProductPlayground(widgets.VBox):
                        f"in {t.ms:.1f} ms.")
 
 
+@shareable("symmetries")
 class Symmetries(widgets.VBox):
     """Section 3: the symmetries of one hidden layer make the loss non-convex.
 
@@ -365,6 +369,7 @@ class Symmetries(widgets.VBox):
                        f"{float(np.max(losses[(self.T >= 0) & (self.T <= 1)])):.4f}; {verdict}." + extra)
 
 
+@shareable("mlp")
 class MLPSlice(widgets.VBox):
     """Section 4: a real MLP through a filter-normalised slice and an init-to-trained line.
 

@@ -25,6 +25,7 @@ from .. import hardness as hd
 from ..experiments import gd_restarts, irrational, loading, reduction, scaling, session_preset
 from .common import (COLORS, LongRun, NumberField, Status, Timer, colorbar_trace, compact, css_class,
                      figure_widget, guarded, heatmap_image, hover_points, image_placement)
+from .pagestate import shareable
 
 __all__ = ["Instance", "ReductionView", "GDRestartsView", "ScalingView", "JuddView",
            "IrrationalView", "PRESETS"]
@@ -80,6 +81,7 @@ def _jitter(k: int, seed: int = 0) -> np.ndarray:
     return 0.04 * np.random.default_rng(seed).standard_normal((k, 2))
 
 
+@shareable("reduction")
 class ReductionView(widgets.VBox):
     """Section 1: a hypergraph becomes a training set; the exact solver decides it.
 
@@ -337,6 +339,7 @@ def _planes_text(net) -> str:
     return f"Plane 1: {fmt(net.W[0], net.b[0])}<br>Plane 2: {fmt(net.W[1], net.b[1])}"
 
 
+@shareable("gd")
 class GDRestartsView(widgets.VBox):
     """Section 2: gradient descent on the smooth relaxation, many restarts in one compiled call.
 
@@ -445,6 +448,7 @@ class GDRestartsView(widgets.VBox):
         self.longrun.start(self.width_steps())
 
 
+@shareable("scaling")
 class ScalingView(widgets.VBox):
     """Section 3: exact solver time and GD success against instance size, with Stop and a budget.
 
@@ -551,6 +555,7 @@ class ScalingView(widgets.VBox):
         self.longrun.start(self.steps())
 
 
+@shareable("judd")
 class JuddView(widgets.VBox):
     """Section 4: Judd's loading problem on tiny instances, exactly (HTML, no figure).
 
@@ -583,6 +588,7 @@ class JuddView(widgets.VBox):
         self.status.ok(f"Decided exactly by brute force over subsets of the examples in {t.ms:.0f} ms.")
 
 
+@shareable("irrational")
 class IrrationalView(widgets.VBox):
     """Section 5: an irrational optimum. Profile loss landscape, exact vs rational, GD plateaus.
 

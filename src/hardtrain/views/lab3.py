@@ -32,6 +32,7 @@ from ..experiments import (double_descent, lab3_assets, lazy_training, price_of_
                            width_makes_easy)
 from ..hardness import format_hypergraph
 from .common import (COLORS, LongRun, NumberField, Status, compact, css_class, figure_widget, guarded)
+from .pagestate import shareable
 
 __all__ = ["DoubleDescent", "LazyTraining", "WidthMakesEasy", "PriceOfAccuracy"]
 
@@ -98,6 +99,7 @@ def _precomputed_note(doc: dict | None) -> str:
 # Section 1: double descent
 # --------------------------------------------------------------------------------------------
 
+@shareable("dd")
 class DoubleDescent(widgets.VBox):
     """Model-wise double descent on MNIST-1D with label noise, live and at full scale.
 
@@ -297,6 +299,7 @@ class DoubleDescent(widgets.VBox):
 # Section 2: lazy training
 # --------------------------------------------------------------------------------------------
 
+@shareable("lazy")
 class LazyTraining(widgets.VBox):
     """Relative weight change vs width in the NTK parameterisation, with the m^-1/2 law.
 
@@ -409,6 +412,7 @@ class LazyTraining(widgets.VBox):
 # Section 3: width makes a hard search easy
 # --------------------------------------------------------------------------------------------
 
+@shareable("easy")
 class WidthMakesEasy(widgets.VBox):
     """Gradient-descent success rate vs width: lab 2's Set-Splitting training set and random labels.
 
@@ -535,6 +539,7 @@ class WidthMakesEasy(widgets.VBox):
 # Section 4: the price of accuracy
 # --------------------------------------------------------------------------------------------
 
+@shareable("price")
 class PriceOfAccuracy(widgets.VBox):
     """Fit error vs compute on your own runs, compare exponents, and price a smaller error.
 

@@ -41,6 +41,7 @@ import plotly.graph_objects as go
 from ..experiments import pruning_study
 from ..pruning import METHODS
 from .common import LongRun, NumberField, Status, compact, css_class, figure_widget, guarded
+from .pagestate import shareable
 
 __all__ = ["PruningCurves", "PruneEarly", "Ablations", "LayerFractions", "live_config", "LABELS",
            "ARCH_LABELS"]
@@ -203,6 +204,7 @@ def _remaining(sparsities):
     return 100.0 * (1.0 - np.asarray(sparsities, np.float64))
 
 
+@shareable("curves")
 class PruningCurves(_ArchSwitch, widgets.VBox):
     """Accuracy vs sparsity for every method, precomputed full-scale curves plus a live run.
 
@@ -409,6 +411,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
         return self.longrun.run_blocking(self.steps(), on_done=self._done)
 
 
+@shareable("early")
 class PruneEarly(_ArchSwitch, widgets.VBox):
     """Accuracy at one high sparsity when the scores are taken after k steps of dense training.
 
@@ -490,6 +493,7 @@ class PruneEarly(_ArchSwitch, widgets.VBox):
         self.status.ok(f"{arch}: scores taken at k = {', '.join(map(str, ks))} steps.")
 
 
+@shareable("ablations")
 class Ablations(_ArchSwitch, widgets.VBox):
     """Layerwise shuffle, reinitialisation and inversion for each method (Frankle et al. 2021).
 
@@ -633,6 +637,7 @@ def _layer_item(study: dict | None, sparsity: float):
     return None
 
 
+@shareable("layers")
 class LayerFractions(_ArchSwitch, widgets.VBox):
     """Fraction of weights each method keeps in each layer, at initialisation or after training.
 
