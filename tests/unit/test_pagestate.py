@@ -125,3 +125,29 @@ def test_every_view_is_shareable_with_a_unique_key():
                 assert hasattr(cls, "page_key"), f"{cls.__name__} is not @shareable"
                 keys.append(cls.page_key)
     assert len(keys) == 17 and len(set(keys)) == len(keys)
+
+
+def test_the_example_links_of_the_syllabus_apply_without_a_note():
+    """course/README.md's example links: each sets what it says on a freshly built view."""
+    import re
+    from pathlib import Path
+    from urllib.parse import parse_qs
+
+    text = (Path(__file__).parents[2] / "course" / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"`(\d\d[a-z]?_\w+\.ipynb)\?([^`]+)`", text)
+    assert len(links) >= 4, links
+    builders = {"bowl": lab1.ConvexBowl, "dd": lab3.DoubleDescent, "curves": lab4.PruningCurves,
+                "reduction": lab2.ReductionView}
+    for notebook, query in links:
+        keys = {k.split(".")[0] for k, v in parse_qs(query).items() if "." in k}
+        assert len(keys) == 1, (notebook, query)
+        key = keys.pop()
+        cls = builders[key]
+        assert f".{cls.__name__}(" in (Path(__file__).parents[2] / "labs" / notebook).read_text(), \
+            f"{notebook} does not show the view {key!r}"
+        view = cls()
+        notes = view.page_state.apply(query)
+        assert notes == [], (query, notes)
+        for name, values in parse_qs(query).items():
+            if name.startswith(key + "."):
+                assert view.page_state.state().get(name[len(key) + 1:]) == values[0], (query, name)
