@@ -6,8 +6,15 @@ Two scenarios, each printing a table for benchmarks/RESULTS.md:
    as on mybinder.org). A warm-up pass opens and closes every lab page once, so the JAX cache is
    as postBuild leaves it. Then one student opens every lab page in its own tab, one after the
    other, and keeps them open: for each page, the time to its first figure and the memory of the
-   whole server (server + kernels, RSS) with every tab so far open. Then the student closes every
-   tab (as a browser does: the page unloads) and the memory is read again 10 s later.
+   whole server (server + kernels) with every tab so far open, twice: the sum of the processes'
+   RSS (which counts the shared libraries once per kernel) and the sum of their PSS (shared
+   pages split between the processes that map them: the memory the machine really gives them,
+   what a container's limit such as mybinder.org's 2 GB counts, page cache aside). Then every
+   tab but the last goes behind it (hidden, as when the student switches tabs): after
+   ``--hidden-seconds`` each hidden page shuts its kernel down, and the memory is read again;
+   then the first tab comes back and the time until it has reloaded and drawn its first figure
+   with its settings is measured. Last, the student closes every tab (the page unloads) and the
+   memory is read again 10 s later.
 2. ``--scenario class`` (``tasks.py serve --lab 01 --class-size N``'s pool plan on standalone
    Voila): first one student alone on the ready pool (the reference), then, once the pool has
    refilled, N students (one browser context each) open lab 1 within one second; each student's
@@ -36,17 +43,41 @@ LABS = sorted(p.name for p in (ROOT / "labs").glob("*.ipynb") if not p.name.star
 
 
 def tree_rss_mb(server: VoilaServer) -> float:
-    """Resident memory of the server process and all its children, in MB."""
+    """Resident memory of the server process and all its children, in MB (RSS summed)."""
+    return tree_memory_mb(server)[0]
+
+
+def tree_memory_mb(server: VoilaServer) -> tuple[float, float]:
+    """(RSS summed, PSS summed) of the server process and all its children, in MB.
+
+    RSS counts a shared library's pages in every process that maps it (jaxlib's ~150 MB once per
+    kernel); PSS splits them, so the PSS sum is the physical memory the processes hold together.
+    """
     import psutil
 
     proc = psutil.Process(server.proc.pid)
-    total = proc.memory_info().rss
-    for child in proc.children(recursive=True):
+    rss = pss = 0
+    for p in [proc, *proc.children(recursive=True)]:
         try:
-            total += child.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
-    return total / 2**20
+            info = p.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        rss += info.rss
+        pss += info.pss
+    return rss / 2**20, pss / 2**20
+
+
+def memory_text(server: VoilaServer) -> str:
+    rss, pss = tree_memory_mb(server)
+    return f"{pss:.0f} MB PSS ({rss:.0f} MB RSS summed)"
+
+
+#: Pretend a page went behind another tab, or came back (headless pages are always visible).
+VISIBILITY_JS = """(state) => {
+  Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+  Object.defineProperty(document, 'hidden', {value: state === 'hidden', configurable: true});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
 
 
 def first_figure_s(page, url: str) -> float:
@@ -57,17 +88,18 @@ def first_figure_s(page, url: str) -> float:
     return time.perf_counter() - t0
 
 
-def binder_server(workdir: Path, fast: bool) -> VoilaServer:
+def binder_server(workdir: Path, fast: bool, hidden_seconds: float) -> VoilaServer:
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
     from test_binder_route import BinderServer  # the Binder route, exactly as the test starts it
 
-    return BinderServer(workdir, fast=fast, jax_cache_dir=workdir / "jax")
+    return BinderServer(workdir, fast=fast, jax_cache_dir=workdir / "jax",
+                        env={"HARDTRAIN_HIDDEN_TAB_SECONDS": str(hidden_seconds)})
 
 
 def scenario_tabs(args) -> None:
     from playwright.sync_api import sync_playwright
 
-    server = binder_server(Path(tempfile.mkdtemp()), args.fast)
+    server = binder_server(Path(tempfile.mkdtemp()), args.fast, args.hidden_seconds)
     server.start()
     try:
         with sync_playwright() as pw:
@@ -81,10 +113,9 @@ def scenario_tabs(args) -> None:
                 page.close(run_before_unload=True)
                 ctx.close()
             time.sleep(5)
-            base = tree_rss_mb(server)
-            print(f"\nserver alone: {base:.0f} MB\n")
-            print("| page (each kept open in its own tab) | first figure | server + kernels |")
-            print("| --- | --- | --- |")
+            print(f"\nserver alone: {memory_text(server)}\n")
+            print("| page (each kept open in its own tab) | first figure | server + kernels, PSS | RSS summed |")
+            print("| --- | --- | --- | --- |")
             ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
             ctx.add_init_script(RENDER_WATCH_JS)
             pages, times = [], []
@@ -93,13 +124,32 @@ def scenario_tabs(args) -> None:
                 times.append(first_figure_s(page, server.url(f"voila/render/labs/{lab}")))
                 pages.append(page)
                 time.sleep(2)
-                print(f"| {lab} | {times[-1]:.1f} s | {tree_rss_mb(server):.0f} MB |", flush=True)
+                rss, pss = tree_memory_mb(server)
+                print(f"| {lab} | {times[-1]:.1f} s | {pss:.0f} MB | {rss:.0f} MB |", flush=True)
             print(f"\nmedian first figure {statistics.median(times):.1f} s; with all {len(pages)} tabs open: "
-                  f"{tree_rss_mb(server):.0f} MB")
+                  f"{memory_text(server)}")
+            # The student works in the last tab; the others are hidden behind it.
+            for page in pages[:-1]:
+                page.evaluate(VISIBILITY_JS, "hidden")
+            t0 = time.monotonic()
+            while len(server.kernel_processes()) > 1 and time.monotonic() - t0 < args.hidden_seconds + 60:
+                time.sleep(1)
+            time.sleep(5)
+            print(f"{len(pages) - 1} tabs hidden for {time.monotonic() - t0:.0f} s "
+                  f"(HARDTRAIN_HIDDEN_TAB_SECONDS={args.hidden_seconds:g}): {memory_text(server)}, "
+                  f"{len(server.kernel_processes())} kernel(s) left")
+            first = pages[0]
+            t0 = time.perf_counter()
+            with first.expect_navigation(timeout=PAGE_LOAD_TIMEOUT_S * 1000):
+                first.evaluate(VISIBILITY_JS, "visible")
+            first.wait_for_function("(window.__htRendered || []).length >= 1",
+                                    timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=100)
+            print(f"back to the first tab ({LABS[0]}): reloaded, first figure after "
+                  f"{time.perf_counter() - t0:.1f} s; {memory_text(server)}", flush=True)
             for page in pages:
                 page.close(run_before_unload=True)
             time.sleep(10)
-            print(f"10 s after closing every tab: {tree_rss_mb(server):.0f} MB "
+            print(f"10 s after closing every tab: {memory_text(server)} "
                   f"({len(server.kernel_processes())} kernels left)")
             browser.close()
     finally:
@@ -167,6 +217,8 @@ def main() -> None:
     parser.add_argument("--scenario", choices=("tabs", "class"), required=True)
     parser.add_argument("--students", type=int, default=8)
     parser.add_argument("--fast", action="store_true", help="the tests' small sizes (HARDTRAIN_FAST=1)")
+    parser.add_argument("--hidden-seconds", type=float, default=20.0,
+                        help="HARDTRAIN_HIDDEN_TAB_SECONDS for the tabs scenario (300 in class)")
     args = parser.parse_args()
     {"tabs": scenario_tabs, "class": scenario_class}[args.scenario](args)
 

@@ -291,3 +291,40 @@ def test_network_toggle_switches_the_ablations_and_layers(ablations_page, cnn_st
     expect(page.locator(".ht-lab4-layers .ht-summary")).to_contain_text("speedup")
     expect(page.locator(".ht-lab4-layers .ht-status").last).to_contain_text("CNN")
     assert_clean(ablations_page)
+
+
+def test_a_figure_saves_as_png_svg_and_csv_with_its_provenance(curves_page, study):
+    """The export buttons under a figure (views/static/figure.js): PNG and SVG from plotly.js in
+    the browser, the data as CSV with the page's address and the precomputed study's provenance."""
+    import csv
+    import io
+
+    page = curves_page.page
+    bar = page.locator(".ht-fig-pruning-curves .ht-export")
+    for label in ("PNG", "SVG", "CSV"):
+        expect(bar.get_by_role("button", name=f"Save this figure's", exact=False)
+               .filter(has_text=label)).to_have_count(1)
+    files = {}
+    for label in ("png", "svg", "csv"):
+        with page.expect_download(timeout=30_000) as info:
+            bar.locator(f".ht-export-{label}").click()
+        download = info.value
+        files[label] = (download.suggested_filename, Path(download.path()).read_bytes())
+    name, png = files["png"]
+    assert name == "04-pruning-pruning-curves.png" and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    name, svg = files["svg"]
+    assert name.endswith(".svg") and b"<svg" in svg[:2000] and b"test accuracy" in svg
+    name, raw = files["csv"]
+    text = raw.decode("utf-8")
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    assert any(line.startswith("# page: http://127.0.0.1") for line in comments)
+    assert any(line.startswith("# provenance: ") and study["provenance"]["command"] in line for line in comments), comments
+    rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
+    shown = traces(page, "pruning-curves")
+    assert len(rows) == sum(max(len(t["x"] or []), len(t["y"] or [])) for t in shown)
+    # every point of the SNIP curve is in the file, with the values the figure draws
+    i = next(k for k, t in enumerate(shown) if t["name"] and "SNIP" in t["name"])
+    mine = [r for r in rows if int(r["trace"]) == i]
+    assert [float(r["y"]) for r in mine] == pytest.approx(shown[i]["y"], rel=1e-6)
+    assert [float(r["x"]) for r in mine] == pytest.approx(shown[i]["x"], rel=1e-6)
+    assert_clean(curves_page)

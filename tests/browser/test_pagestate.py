@@ -138,6 +138,6 @@ def test_a_page_left_hidden_frees_its_kernel_and_comes_back_with_its_settings(vo
         page.evaluate(VISIBILITY_JS, "visible")
     page.wait_for_function(RENDERED_OR_ERROR_JS, arg=[len(lab1_layout()[NOTEBOOK]), list(PAGE_ERROR_TEXTS)], timeout=TIMEOUT_MS)
     assert page.evaluate(KERNEL_ID_JS) != kernel_id
-    assert _params(page.url) == _params(url)
     expect(page.locator(".ht-lab1-playground .ht-steps select")).to_have_value("200", timeout=TIMEOUT_MS)
     expect(page.locator(".ht-lab1-playground .ht-optimizer select")).to_have_value("adam")
+    assert _params(page.url) == _params(url)

@@ -26,7 +26,10 @@ __all__ = ["COLORS", "figure_widget", "LiteFigureWidget", "PLOTLY_JS", "SHARED_P
            "compact", "colorbar_trace", "colorbar_ticks", "redraw_traces_only"]
 
 
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+#: The views' line colours: Okabe & Ito's palette ("Color Universal Design", 2008), whose colours
+#: stay apart under protanopia, deuteranopia and tritanopia (tests/unit/test_palette.py checks it
+#: with Machado et al.'s simulation, IEEE TVCG 2009); its yellow is last (weak on white).
+COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 
 
 def figure_widget(fig: go.Figure | None = None, *, height: int = 420, name: str = "",

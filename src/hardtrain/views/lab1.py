@@ -228,12 +228,12 @@ class ProductPlayground(widgets.VBox):
                                  textposition="bottom right", textfont=dict(color="white"),
                                  marker=dict(symbol="diamond", size=11, color="white")))
         # Lines only: a marker per step made every redraw 2-3x slower (one SVG node per point).
-        fig.add_trace(go.Scatter(mode="lines", name="trajectories", line=dict(color="#ff7f0e", width=2)))
+        fig.add_trace(go.Scatter(mode="lines", name="trajectories", line=dict(color=COLORS[4], width=2)))
         fig.add_trace(go.Scatter(mode="markers", name="end points",
-                                 marker=dict(size=11, color="#ff7f0e", line=dict(color="black", width=1))))
+                                 marker=dict(size=11, color=COLORS[4], line=dict(color="black", width=1))))
         fig.add_trace(go.Scatter(mode="markers+text", name="diverged", textposition="top center",
                                  textfont=dict(color="white"),
-                                 marker=dict(symbol="x", size=13, color="#d62728")))
+                                 marker=dict(symbol="x", size=13, color=COLORS[1])))
         fig.update_layout(title=dict(text="L(a, w) = (a w - 1)^2 and optimiser trajectories", y=0.98,
                                      yanchor="top"), margin=dict(t=50),
                           xaxis=dict(title="a", range=[-self.LIM, self.LIM], showgrid=False, zeroline=False),

@@ -120,7 +120,7 @@ class ReductionView(widgets.VBox):
                                                  indent=False), "ht-lab2-gadget")
         self.output = _dropdown("Output unit", ("any", "and"), "any", "output")
         self.table = css_class(widgets.HTML(), "ht-lab2-table")
-        self.verdict = css_class(widgets.HTML(), "ht-lab2-verdict")
+        self.verdict = css_class(widgets.HTML(), "ht-lab2-verdict", "ht-summary")
         fig = make_subplots(rows=1, cols=2, subplot_titles=(
             "Training set (2-D projection)", "Points relative to the two planes"))
         for col in (1, 2):
@@ -628,7 +628,7 @@ class IrrationalView(widgets.VBox):
         fig.add_trace(go.Scatter(x=compact(r), y=compact(opt.ratio * r), mode="lines",
                                  name="optimal ray w2/w1 = (sqrt5-1)/2", line=dict(color="white", dash="dash")), 1, 1)
         fig.add_trace(go.Scatter(mode="markers", name="GD end points (w)",
-                                 marker=dict(color="#ff7f0e", size=5, line=dict(color="black", width=0.5))), 1, 1)
+                                 marker=dict(color=COLORS[4], size=5, line=dict(color="black", width=0.5))), 1, 1)
         fig.add_trace(go.Bar(name="starts", marker_color=COLORS[0], showlegend=False), 1, 2)
         fig.add_trace(hover_points(g, g, Z, stride=3, hovertemplate="w1=%{x:.2f}<br>w2=%{y:.2f}<br>"
                                                                 "loss=%{customdata:.3f}<extra></extra>"), 1, 1)

@@ -128,7 +128,7 @@ class DoubleDescent(widgets.VBox):
         self.button = _button("Run sweep", "dd-run")
         self.longrun = css_class(LongRun("Sweep", budget_s=120), "ht-dd-progress")
         self.summary = css_class(widgets.HTML(), "ht-summary")
-        self.note = widgets.HTML()
+        self.note = css_class(widgets.HTML(), "ht-provenance")  # the CSV export copies it
         self._docs = {"random features": _precomputed("double_descent_rf.json"),
                       "MLP (Adam)": _precomputed("double_descent_mlp.json")}
         fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=(
@@ -148,7 +148,7 @@ class DoubleDescent(widgets.VBox):
         fig.add_trace(go.Scatter(name="interpolation threshold (yours)", mode="lines",
                                  line=dict(color=COLORS[3], dash="dash")), 1, 1)             # 6
         fig.add_trace(go.Scatter(name="interpolation threshold (full scale)", mode="lines",
-                                 line=dict(color=GREY, dash="dash")), 1, 1)                  # 7
+                                 line=dict(color=GREY, dash="longdash")), 1, 1)              # 7
         fig.add_trace(go.Scatter(name="chance (90% error, 10 classes)", mode="lines",
                                  line=dict(color="#444444", width=1, dash="dot")), 1, 1)     # 8
         fig.update_xaxes(type="log", title_text="number of features N", row=1, col=1)
@@ -321,7 +321,7 @@ class LazyTraining(widgets.VBox):
         self.button = _button("Run sweep", "lazy-run")
         self.longrun = css_class(LongRun("Widths", budget_s=120), "ht-lazy-progress")
         self.summary = css_class(widgets.HTML(), "ht-summary")
-        self.note = widgets.HTML()
+        self.note = css_class(widgets.HTML(), "ht-provenance")  # the CSV export copies it
         self._doc = _precomputed("lazy_training.json")
         fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], subplot_titles=(
             "Relative weight change ||θ_T − θ_0|| / ||θ_0||", "Final training loss"))
@@ -433,7 +433,7 @@ class WidthMakesEasy(widgets.VBox):
         self.button = _button("Run sweep", "easy-run")
         self.longrun = css_class(LongRun("Widths", budget_s=180), "ht-easy-progress")
         self.summary = css_class(widgets.HTML(), "ht-summary")
-        self.note = widgets.HTML()
+        self.note = css_class(widgets.HTML(), "ht-provenance")  # the CSV export copies it
         self._doc = _precomputed("width_makes_easy.json")
         fig = go.Figure()
         fig.add_trace(go.Scatter(name="hard instance (full scale)", mode="lines+markers",

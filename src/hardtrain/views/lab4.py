@@ -55,11 +55,19 @@ LABELS = {"random": "random (at init)", "magnitude": "magnitude (at init)", "sni
           "imp_lr_rewind": "iterative magnitude, LR rewinding",
           "lottery": "lottery ticket (iterative, weights rewound)",
           "magnitude_after": "magnitude after training"}
-_COLOR = {"random": "#7f7f7f", "magnitude": "#8c564b", "snip": "#1f77b4", "grasp": "#ff7f0e",
-          "grasp_abs": "#c49c00", "synflow": "#2ca02c", "after_finetune": "#e377c2",
-          "after_lr_rewind": "#d62728", "after_weight_rewind": "#7b4173", "imp_lr_rewind": "#17becf",
-          "lottery": "#9467bd", "magnitude_after": "#d62728"}
-_VARIANT_COLOR = {"original": "#1f77b4", "shuffled": "#ff7f0e", "reinit": "#2ca02c", "inverted": "#d62728"}
+#: Colours (Okabe & Ito's colour-blind-safe set, with Paul Tol's wine, teal and purple for the
+#: last three) and marker symbols: no two curves differ by colour alone, so each stays
+#: recognisable under any colour-vision deficiency (tests/unit/test_palette.py simulates three).
+_COLOR = {"random": "#7f7f7f", "magnitude": "#000000", "snip": "#0072B2", "grasp": "#E69F00",
+          "grasp_abs": "#56B4E9", "synflow": "#009E73", "after_finetune": "#CC79A7",
+          "after_lr_rewind": "#D55E00", "after_weight_rewind": "#882255", "imp_lr_rewind": "#44AA99",
+          "lottery": "#AA4499", "magnitude_after": "#D55E00"}
+_SYMBOL = {"random": "x", "magnitude": "circle", "snip": "square", "grasp": "diamond",
+           "grasp_abs": "diamond-open", "synflow": "triangle-up", "after_finetune": "triangle-down",
+           "after_lr_rewind": "star", "after_weight_rewind": "pentagon", "imp_lr_rewind": "hexagon",
+           "lottery": "star-square", "magnitude_after": "star"}
+_VARIANT_COLOR = {"original": "#0072B2", "shuffled": "#E69F00", "reinit": "#009E73", "inverted": "#D55E00"}
+_VARIANT_PATTERN = {"original": "", "shuffled": ".", "reinit": "x", "inverted": "-"}
 #: Curves a learner can show or hide (random, the reference, is always shown), and those hidden
 #: when the page opens (the lab's text asks the learner to tick them).
 OPTIONAL = tuple(m for m in pruning_study.CURVES if m != "random")
@@ -233,7 +241,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
                                     "ht-lab4-run")
         self.longrun = LongRun("Live study", budget_s=120.0)
         self.summary = css_class(widgets.HTML(), "ht-summary")
-        self.provenance = css_class(widgets.HTML(), "ht-lab4-provenance")
+        self.provenance = css_class(widgets.HTML(), "ht-lab4-provenance", "ht-provenance")
         fig = go.Figure()
         names = list(pruning_study.CURVES)
         self._names = names
@@ -244,8 +252,7 @@ class PruningCurves(_ArchSwitch, widgets.VBox):
                                      visible=m not in HIDDEN_AT_START,
                                      line=dict(color=_COLOR[m], width=3 if m in BASELINES else 2,
                                                dash="dot" if m == "random" else "solid"),
-                                     marker=dict(size=7, symbol=("square" if m in pruning_study.AFTER_TRAINING
-                                                                 else "circle"))))
+                                     marker=dict(size=7, symbol=_SYMBOL[m])))
         for m in names:  # traces n..2n-1: live
             fig.add_trace(go.Scatter(name=f"{LABELS[m]} (live)", mode="lines+markers", legendgroup=m,
                                      visible=m not in HIDDEN_AT_START, showlegend=False,
@@ -434,7 +441,7 @@ class PruneEarly(_ArchSwitch, widgets.VBox):
         fig = go.Figure()
         for m in pruning_study.EARLY_METHODS:
             fig.add_trace(go.Scatter(name=f"{LABELS[m]} scored at step k", mode="lines+markers",
-                                     line=dict(color=_COLOR[m], width=2), marker=dict(size=7)))
+                                     line=dict(color=_COLOR[m], width=2), marker=dict(size=7, symbol=_SYMBOL[m])))
         for m in self._REFERENCES:
             fig.add_trace(go.Scatter(name=LABELS[m], mode="lines",
                                      line=dict(color=_COLOR[m], width=2, dash="dash")))
@@ -519,7 +526,7 @@ class Ablations(_ArchSwitch, widgets.VBox):
         self.summary = css_class(widgets.HTML(), "ht-summary")
         fig = go.Figure()
         for v in pruning_study.VARIANTS:
-            fig.add_trace(go.Bar(name=v, marker_color=_VARIANT_COLOR[v]))
+            fig.add_trace(go.Bar(name=v, marker_color=_VARIANT_COLOR[v], marker_pattern_shape=_VARIANT_PATTERN[v]))
         fig.update_layout(barmode="group", yaxis=dict(title="test accuracy (%)", range=[0, 100]),
                           xaxis=dict(title="pruning method"))
         self.fig = fig
@@ -681,7 +688,10 @@ class LayerFractions(_ArchSwitch, widgets.VBox):
         fig = go.Figure()
         for m in self.NAMES:
             fig.add_trace(go.Bar(name=LABELS[m], marker_color=_COLOR[m],
-                                 marker_pattern_shape="/" if m in self.GROUPS["after"] else ""))
+                                 # hatched: after training; dotted: random (grey, as SynFlow's
+                                 # green looks under deuteranopia)
+                                 marker_pattern_shape=("/" if m in self.GROUPS["after"]
+                                                       else "." if m == "random" else "")))
         fig.update_layout(barmode="group", yaxis=dict(title="weights kept in the layer (%)", type="log"),
                           xaxis=dict(title="layer (input -> output)"))
         self.fig = fig

@@ -217,6 +217,7 @@ class PageState:
         self.defaults = {n: _encode(w) for n, w in self.controls.items()}
         self.hidden: set[str] = set()
         self.locked: set[str] = set()
+        self._applying = False
         try:
             seconds = runtime.hidden_tab_seconds()
         except ValueError as exc:
@@ -250,6 +251,14 @@ class PageState:
         Each control is set through its widget, so the view recomputes as if the learner had
         changed it.
         """
+        self._applying = True  # publish once, at the end: the address never shows half a link
+        try:
+            return self._apply(query)
+        finally:
+            self._applying = False
+            self._publish()
+
+    def _apply(self, query: str) -> list[str]:
         notes: list[str] = []
         mine = self.key + "."
         first_view = next(iter(sorted(_PAGE.keys())), self.key)
@@ -264,7 +273,6 @@ class PageState:
             elif self.key == first_view and name.split(".", 1)[0] not in _PAGE:
                 notes.append(f"{name}: no view of this page is called {name.split('.', 1)[0]!r}")
         self._show(notes)
-        self._publish()
         return notes
 
     def _set(self, name: str, text: str) -> list[str]:
@@ -347,7 +355,8 @@ class PageState:
         return out
 
     def _publish(self) -> None:
-        self.link.state = self.state()
+        if not self._applying:
+            self.link.state = self.state()
 
 
 def shareable(key: str) -> Callable[[type], type]:

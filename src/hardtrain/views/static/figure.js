@@ -23,6 +23,12 @@
 //   `_js2py_restyle`, `_js2py_update`) as plotly's front end does; point events (click, hover,
 //   selection: `_js2py_pointsCallback`) are not, since no dashboard listens to them.
 //
+// Export: under each figure, three buttons save it as PNG or SVG (plotly.js's own
+// Plotly.downloadImage, drawn in the browser: no server-side renderer) and its data as CSV (every
+// trace's x, y and, where present, text, one row per point, after comment lines naming the page's
+// address, which holds the view's settings, the figure's title, and the provenance of precomputed
+// results: the text of the view's `.ht-provenance` elements).
+//
 // anywidget gives a model 2 s to load its module and run initialize(): initialize() here only
 // starts fetching plotly.js, registers listeners and returns. Edits that arrive before the figure
 // is drawn are queued and replayed in order, with plotly.js's own semantics, once it is. The
@@ -126,6 +132,80 @@ function encode(v) {
   return out;
 }
 
+/** "lab01-convex-vs-nonconvex-playground": the notebook's name and the figure's, for files. */
+function exportName(el) {
+  const page = decodeURIComponent(window.location.pathname.split("/").pop() || "figure")
+    .replace(/\.ipynb$/, "").replace(/[^A-Za-z0-9]+/g, "-");
+  const fig = ([...el.classList].find((c) => c.startsWith("ht-fig-")) || "ht-fig-figure").slice(7);
+  return `${page}-${fig}`.replace(/^-+|-+$/g, "");
+}
+
+/** One CSV field: quoted when it holds a comma, a quote or a line break. */
+function csvField(v) {
+  if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) return "";
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The figure's data as CSV text: comment lines (#), a header, one row per point of each trace. */
+function figureCsv(gd, el) {
+  const lines = [`# page: ${window.location.href}`];
+  const title = gd.layout && gd.layout.title && (gd.layout.title.text || gd.layout.title);
+  if (typeof title === "string" && title) lines.push(`# figure: ${title.replace(/<[^>]+>/g, "")}`);
+  const view = el.closest(".ht-view");
+  for (const p of view ? view.querySelectorAll(".ht-provenance") : []) {
+    const text = p.innerText.replace(/\s+/g, " ").trim();
+    if (text) lines.push(`# provenance: ${text}`);
+  }
+  lines.push("trace,name,point,x,y,text");
+  (gd.data || []).forEach((t, i) => {
+    const x = t.x ? Array.from(t.x) : null;
+    const y = t.y ? Array.from(t.y) : null;
+    const n = Math.max(x ? x.length : 0, y ? y.length : 0);
+    const text = Array.isArray(t.text) ? t.text : null;
+    for (let k = 0; k < n; k++) {
+      lines.push([i, t.name || "", k, x ? x[k] : "", y ? y[k] : "", text ? text[k] : ""]
+        .map(csvField).join(","));
+    }
+  });
+  return lines.join("\n") + "\n";
+}
+
+/** Buttons under a figure: PNG, SVG (plotly.js's image export) and CSV (its data). */
+function exportBar(Plotly, gd, el) {
+  const bar = document.createElement("div");
+  bar.className = "ht-export";
+  bar.setAttribute("role", "group");
+  bar.setAttribute("aria-label", "Save this figure");
+  const name = () => exportName(el);
+  const add = (label, what, action) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = `jupyter-button ht-export-${label.toLowerCase()}`;
+    b.textContent = label;
+    b.setAttribute("aria-label", `Save this figure's ${what}`);
+    b.title = `Save this figure's ${what}`;
+    b.addEventListener("click", () => {
+      Promise.resolve().then(action).catch((err) => console.error("hardtrain figure: export failed", err));
+    });
+    bar.append(b);
+  };
+  const size = () => ({ width: gd.clientWidth || 900, height: (gd.layout && gd.layout.height) || 420 });
+  add("PNG", "picture as PNG", () => Plotly.downloadImage(gd, { format: "png", filename: name(), ...size(), scale: 2 }));
+  add("SVG", "picture as SVG", () => Plotly.downloadImage(gd, { format: "svg", filename: name(), ...size() }));
+  add("CSV", "data as CSV", () => {
+    const url = URL.createObjectURL(new Blob([figureCsv(gd, el)], { type: "text/csv" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `${name()}.csv`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  });
+  return bar;
+}
+
 let nextViewId = 0;
 
 /** One drawing of a figure model in one element. */
@@ -175,6 +255,7 @@ class FigureView {
       ["plotly_restyle", "_js2py_restyle"], ["plotly_update", "_js2py_update"]]) {
       gd.on(event, (d) => this.report(attr, d));
     }
+    this.describe(layout);
     this.observer = new ResizeObserver(() => {
       cancelAnimationFrame(this.frame);
       this.frame = requestAnimationFrame(() => this.fitWidth());
@@ -182,6 +263,35 @@ class FigureView {
     this.observer.observe(gd);
     document.dispatchEvent(new CustomEvent("plotlywidget-after-render",
       { detail: { element: gd, viewID: this.id } }));
+  }
+
+  /** For screen readers: the graph is a figure named by its title(s) and described by its
+   * view's text summary (`.ht-summary`, which the view updates with the figure). */
+  describe(layout, tries = 0) {
+    const gd = this.gd;
+    const texts = [];
+    const title = layout.title && (typeof layout.title === "string" ? layout.title : layout.title.text);
+    if (title) texts.push(title);
+    for (const a of layout.annotations || []) {
+      if (a && a.yref === "paper" && a.y >= 1 && a.text) texts.push(a.text); // subplot titles
+    }
+    if (!texts.length) { // no title: name it by its axes
+      const axis = (a) => a && a.title && (typeof a.title === "string" ? a.title : a.title.text);
+      const x = axis(layout.xaxis);
+      const y = axis(layout.yaxis);
+      if (x && y) texts.push(`${y} against ${x}`);
+    }
+    const label = texts.join("; ").replace(/<[^>]+>/g, "").trim();
+    gd.setAttribute("role", "figure");
+    gd.setAttribute("aria-label", label ? `Figure: ${label}` : "Figure");
+    const view = gd.closest(".ht-view");
+    const summary = view && view.querySelector(".ht-summary");
+    if (summary) {
+      if (!summary.id) summary.id = `ht-summary-${this.id}`;
+      gd.setAttribute("aria-describedby", summary.id);
+    } else if (view && tries < 20) { // the summary's widget may be drawn after the figure
+      setTimeout(() => this.describe(layout, tries + 1), 500);
+    }
   }
 
   /** Follow the container's width when Python left the width open (the labs fix a figure's
@@ -307,7 +417,11 @@ export default () => {
           + `(${err.message}). Reload the page; if it persists, tell your instructor.`;
         return () => {};
       }
-      const view = new FigureView(Plotly, model, el);
+      // The graph in a div of its own, the export buttons under it.
+      const gd = document.createElement("div");
+      gd.className = "ht-graph";
+      el.replaceChildren(gd, exportBar(Plotly, gd, el));
+      const view = new FigureView(Plotly, model, gd);
       const live = [...views].find((v) => v.drawn);
       let data, layout, replay;
       if (live) { // another drawing of this model (e.g. the widget displayed twice)
