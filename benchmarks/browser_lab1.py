@@ -186,6 +186,7 @@ def vm_hwm_mb(pid):
 def new_page(browser, viewport=(1400, 1000)):
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     context.add_init_script(PROBE_JS)
+    context.add_init_script(S.returning_learner_js())  # predictions stored: every view shown at once
     page = context.new_page()
     kernels = []
     page.on("websocket", lambda ws: kernels.extend(KERNEL_ID.findall(ws.url)))

@@ -20,6 +20,9 @@ Two scenarios, each printing a table for benchmarks/RESULTS.md:
    refilled, N students (one browser context each) open lab 1 within one second; each student's
    first figure (the ratio of the p90 to the single student's is the figure of merit).
 
+Pages open as a returning learner's (predictions stored, every view shown at once:
+``tools.voila.returning_learner_js``).
+
 Run: ``.venv/bin/python benchmarks/serving.py --scenario tabs`` (about 10 minutes on 2 cores) and
 ``--scenario class --students 8`` (about 5 minutes). ``--fast`` uses the tests' small sizes.
 """
@@ -37,7 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tools.voila import PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, VoilaServer, launch_chromium  # noqa: E402
+from tools.voila import (PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, VoilaServer, launch_chromium,  # noqa: E402
+                         returning_learner_js)
 
 LABS = sorted(p.name for p in (ROOT / "labs").glob("*.ipynb") if not p.name.startswith("00_"))
 
@@ -108,6 +112,7 @@ def scenario_tabs(args) -> None:
             for lab in LABS:
                 ctx = browser.new_context()
                 ctx.add_init_script(RENDER_WATCH_JS)
+                ctx.add_init_script(returning_learner_js())
                 page = ctx.new_page()
                 first_figure_s(page, server.url(f"voila/render/labs/{lab}"))
                 page.close(run_before_unload=True)
@@ -118,6 +123,7 @@ def scenario_tabs(args) -> None:
             print("| --- | --- | --- | --- |")
             ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
             ctx.add_init_script(RENDER_WATCH_JS)
+            ctx.add_init_script(returning_learner_js())
             pages, times = [], []
             for lab in LABS:
                 page = ctx.new_page()
@@ -180,6 +186,7 @@ def scenario_class(args) -> None:
             # One student alone first, on the ready pool (the reference), then the pool refills.
             ctx = browser.new_context()
             ctx.add_init_script(RENDER_WATCH_JS)
+            ctx.add_init_script(returning_learner_js())
             page = ctx.new_page()
             single = first_figure_s(page, url)
             page.close(run_before_unload=True)
@@ -188,6 +195,7 @@ def scenario_class(args) -> None:
             contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(args.students)]
             for c in contexts:
                 c.add_init_script(RENDER_WATCH_JS)
+                c.add_init_script(returning_learner_js())
             pages = [c.new_page() for c in contexts]
             starts = []
             for i, page in enumerate(pages):  # all within one second

@@ -101,6 +101,20 @@ document.addEventListener('plotlywidget-after-render', (e) => {
 })();
 """
 
+def returning_learner_js() -> str:
+    """An init script that stores, before a page's own scripts run, a committed prediction for
+    every question of hardtrain.exercises.predictions (the answer the figure shows), unless this
+    browser context already stores progress: the pages then open with every view revealed, as for
+    a learner coming back. Tests of the first visit (tests/browser/test_progress.py) do not add it."""
+    from hardtrain.exercises.predictions import PREDICTIONS
+    from hardtrain.views.progress import STORAGE_KEY
+
+    records = {pid: {"choice": p.answer, "correct": True} for pid, p in PREDICTIONS.items()}
+    return (f"if (!window.localStorage.getItem({json.dumps(STORAGE_KEY)})) "
+            f"window.localStorage.setItem({json.dumps(STORAGE_KEY)}, "
+            f"{json.dumps(json.dumps({'prediction': records}))});")
+
+
 #: Seconds from anywidget's model clocks to each figure's first render (see RENDER_WATCH_JS).
 RENDER_DELAYS_JS = """() => {
   const clocks = window.__htModelClocks || [];

@@ -21,7 +21,7 @@ import pytest
 
 from tools.voila import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, VoilaServer,
                          browser_required, classify_console, external_request, launch_chromium,
-                         missing_browser_reason)
+                         missing_browser_reason, returning_learner_js)
 
 
 @pytest.fixture(scope="session")
@@ -126,11 +126,16 @@ def open_voila_page(chromium_browser, voila_server, artifacts_dir):
     """
     opened: list[VoilaPage] = []
 
-    def open_page(notebook: str, viewport=(1400, 1000), setup=None) -> VoilaPage:
-        """``setup(page)``, if given, runs before the page is loaded (e.g. to route requests)."""
+    def open_page(notebook: str, viewport=(1400, 1000), setup=None, first_visit=False) -> VoilaPage:
+        """``setup(page)``, if given, runs before the page is loaded (e.g. to route requests).
+
+        By default the browser context is a returning learner's, whose predictions are stored,
+        so every view is shown at once; ``first_visit=True`` opens it with empty storage."""
         context = chromium_browser.new_context(viewport={"width": viewport[0],
                                                          "height": viewport[1]})
         context.add_init_script(RENDER_WATCH_JS)
+        if not first_visit:
+            context.add_init_script(returning_learner_js())
         page = context.new_page()
         if setup is not None:
             setup(page)

@@ -20,7 +20,7 @@ import pytest
 
 from hardtrain.views.common import PLOTLY_JS
 
-from tools.voila import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, ROOT, VoilaServer,
+from tools.voila import (PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, returning_learner_js, ROOT, VoilaServer,
                classify_console, external_request)
 
 pytestmark = pytest.mark.browser
@@ -66,6 +66,7 @@ def binder_server(browser_available, tmp_path_factory):
 def test_lab_page_on_the_binder_route(binder_server, chromium_browser):
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(RENDER_WATCH_JS)
+    context.add_init_script(returning_learner_js())  # views shown at once
     page = context.new_page()
     problems, bundle_fetches, ws_bytes = [], [], [0]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tools.voila import PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, ROOT, external_request, free_port
+from tools.voila import PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, returning_learner_js, ROOT, external_request, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -70,6 +70,7 @@ def test_three_students_open_lab_1_through_the_hub(hub, chromium_browser):
         for name in STUDENTS:
             context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
             context.add_init_script(RENDER_WATCH_JS)
+            context.add_init_script(returning_learner_js())  # views shown at once
             page = context.new_page()
             page.on("request", lambda r: outside.append(external_request(r.url)) if external_request(r.url) else None)
             page.goto(f"{url}/hub/login", timeout=60_000)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tools.voila import PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, VoilaServer, external_request
+from tools.voila import PAGE_LOAD_TIMEOUT_S, RENDER_WATCH_JS, returning_learner_js, VoilaServer, external_request
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,7 @@ def test_single_notebook_launch_draws_its_figures_and_fetches_nothing_outside(ch
     context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         context.add_init_script(RENDER_WATCH_JS)
+        context.add_init_script(returning_learner_js())  # views shown at once
         page = context.new_page()
         outside, errors = [], []
         page.on("request", lambda r: outside.append(external_request(r.url)) if external_request(r.url) else None)

@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as widgets
 
+from .progress import BrowserStore
 from .widgets import css_class
 
 __all__ = ["ExerciseBox"]
@@ -16,7 +17,9 @@ class ExerciseBox(widgets.VBox):
 
     Lets learners check answers inside a Voila dashboard, where no code can be typed. The text
     is parsed as one number or several comma-separated numbers; the feedback (correct, or a
-    hint that never contains the answer) appears under the box (class ``ht-feedback``).
+    hint that never contains the answer) appears under the box (class ``ht-feedback``). The last
+    checked answer and whether it was right are kept in the browser (:class:`BrowserStore`): a
+    reload puts the answer back and checks it again, and the start page counts it.
 
     Args:
       exercise_id: an id from ``hardtrain.exercises.list_exercises()``.
@@ -37,9 +40,11 @@ class ExerciseBox(widgets.VBox):
                                              layout=widgets.Layout(width="18em")), "ht-answer")
         self.button = css_class(widgets.Button(description="Check"), "ht-check")
         self.feedback = css_class(widgets.HTML(), "ht-feedback")
+        self.store = BrowserStore(kind="exercise", item=exercise_id)
         self.button.on_click(lambda _: self.check())
         self.answer.observe(lambda _: self.check(), names="value")
-        super().__init__([self.question, widgets.HBox([self.answer, self.button]), self.feedback])
+        self.store.observe(self._restore, names="stored")
+        super().__init__([self.question, widgets.HBox([self.answer, self.button]), self.feedback, self.store])
         css_class(self, "ht-exercise")
 
     def check(self) -> None:
@@ -57,4 +62,11 @@ class ExerciseBox(widgets.VBox):
                                    'numbers separated by commas (e.g. <code>-1.5, 2</code>).</span>')
             return
         answer = parts[0] if len(parts) == 1 else tuple(parts)
-        self.feedback.value = exercises.check(self.exercise_id, answer)._repr_html_()
+        feedback = exercises.check(self.exercise_id, answer)
+        self.feedback.value = feedback._repr_html_()
+        self.store.record = {"answer": text, "correct": bool(feedback.correct)}
+
+    def _restore(self, change) -> None:
+        answer = (change["new"] or {}).get("answer")
+        if isinstance(answer, str) and answer and not self.answer.value:
+            self.answer.value = answer  # checked again by the observer
