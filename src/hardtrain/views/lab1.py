@@ -25,6 +25,7 @@ from .common import (COLORS, NumberField, Status, Timer, colorbar_ticks, colorba
                      figure_widget, grid_points, guarded, heatmap_image, hover_points, image_placement,
                      redraw_traces_only)
 from .pagestate import shareable
+from .player import Player, series
 
 __all__ = ["ConvexBowl", "ProductPlayground", "Symmetries", "MLPSlice"]
 
@@ -241,11 +242,12 @@ class ProductPlayground(widgets.VBox):
         self.fig = fig  # a plain Figure until it holds its first data (see figure_widget)
         row1 = widgets.HBox([self.optimizer, self.lr, self.steps], layout=widgets.Layout(flex_flow="row wrap"))
         row2 = widgets.HBox([self.start, self.n_starts, self.seed], layout=widgets.Layout(flex_flow="row wrap"))
+        self.player = Player("playground")  # replays the trajectories in the browser
         super().__init__([row1, row2, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab1-playground")
         self.run()
         self.fig = figure_widget(self.fig, height=520, name="playground")
-        self.children = [row1, row2, self.fig, self.summary, self.status]
+        self.children = [row1, row2, self.fig, self.player, self.summary, self.status]
 
     def config(self) -> product_loss.PlaygroundConfig:
         """The run the controls describe."""
@@ -267,6 +269,8 @@ class ProductPlayground(widgets.VBox):
         xs = np.concatenate([traj_a, pad], 1).ravel()
         ys = np.concatenate([traj_w, pad], 1).ravel()
         ok = ~diverged
+        shown_a, shown_w = np.clip(traj_a, -10, 10), np.clip(traj_w, -10, 10)
+        self.player.show([series(3, shown_a, shown_w, kind="path"), series(4, shown_a, shown_w, kind="head")])
         with redraw_traces_only(self.fig):  # fixed axes, scatter data only: no full replot
             self.fig.data[3].update(x=compact(np.clip(xs, -10, 10)), y=compact(np.clip(ys, -10, 10)))
             self.fig.data[4].update(x=compact(ends[ok, 0]), y=compact(ends[ok, 1]))

@@ -249,6 +249,7 @@ class FigureView {
     await this.quietly(() => Plotly.newPlot(gd, data, layout, { ...config, editSelection: false }));
     for (const edit of replay.concat(this.queue.splice(0))) this.applyNow(edit);
     this.drawn = true;
+    gd.__htLite = true; // drawn here: static/player.js may replay its traces
     this.autoWidth = !layout.width; // plotly.js filled the container's width at newPlot
     this.width = gd.clientWidth;
     for (const [event, attr] of [["plotly_relayout", "_js2py_relayout"],
@@ -360,7 +361,8 @@ class FigureView {
 
   /** A zoom, pan, autoscale or legend click by the learner: tell Python. */
   report(attr, d) {
-    if (this.quiet > 0 || d === null || d === undefined) return;
+    // gd.__htSilent > 0: a replay (static/player.js) is redrawing traces; Python keeps the data.
+    if (this.quiet > 0 || this.gd.__htSilent > 0 || d === null || d === undefined) return;
     let msg;
     if (attr === "_js2py_relayout") {
       const keys = Object.keys(d);

@@ -1,0 +1,84 @@
+"""Watch it learn: replay a training run step by step in the browser (``static/player.js``).
+
+The kernel sends the whole run once; Play redraws the chosen traces of a figure one step per
+animation frame (about 4 s for a run), with no message to the kernel per frame, and gives the
+traces back their data at the end. For figures drawn by :class:`~hardtrain.views.figures.LiteFigureWidget`
+(Voila pages); elsewhere the player says it needs the dashboard view.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import anywidget
+import numpy as np
+import traitlets
+
+from .widgets import css_class
+
+__all__ = ["Player", "series"]
+
+
+@functools.lru_cache(maxsize=1)
+def _esm() -> str:
+    return (Path(__file__).parent / "static" / "player.js").read_text(encoding="utf-8")
+
+
+def series(trace: int, xs, ys, *, kind: str = "path", decimals: int = 4) -> dict:
+    """One replayed trace: ``xs``, ``ys`` of shape (runs, steps) (or (steps,) for one run).
+
+    ``kind="path"`` draws each run's points up to the current step, ``"head"`` its current point.
+    Values that are not finite become gaps. Raises ValueError when the shapes differ or the kind
+    is unknown.
+    """
+    if kind not in ("path", "head"):
+        raise ValueError(f"kind must be 'path' or 'head', got {kind!r}")
+    xs, ys = np.atleast_2d(np.asarray(xs, float)), np.atleast_2d(np.asarray(ys, float))
+    if xs.shape != ys.shape:
+        raise ValueError(f"x and y must have the same shape, got {xs.shape} and {ys.shape}")
+
+    def wire(a):
+        a = np.round(a, decimals)
+        return [[float(v) if np.isfinite(v) else None for v in row] for row in a]
+
+    return {"trace": int(trace), "kind": kind, "x": wire(xs), "y": wire(ys)}
+
+
+class Player(anywidget.AnyWidget):
+    """Play / Pause, a step slider and "step k of N" for one figure (class ``ht-player``).
+
+    Args:
+      figure: the figure's name (its ``ht-fig-<name>`` class, see :func:`~hardtrain.views.figures.figure_widget`).
+      label: the word before the step number ("step", "epoch").
+    Call :meth:`show` with the run's :func:`series` after each new run.
+    """
+
+    _esm = _esm()
+    figure = traitlets.Unicode("").tag(sync=True)
+    label = traitlets.Unicode("step").tag(sync=True)
+    frames = traitlets.Int(0).tag(sync=True)
+    version = traitlets.Int(0).tag(sync=True)         # bumped by each new run
+    request = traitlets.Int(-1).tag(sync=True)        # the browser asks for a version's data
+    series = traitlets.List().tag(sync=True)          # sent only when asked
+    series_version = traitlets.Int(-1).tag(sync=True)
+
+    def __init__(self, figure: str, label: str = "step", **kwargs):
+        super().__init__(figure=figure, label=label, **kwargs)
+        css_class(self, "ht-player-widget")
+        self._traces: list[dict] = []
+        self.observe(self._send_run, names="request")
+
+    def show(self, traces: list[dict]) -> None:
+        """Replace the run to replay (each item from :func:`series`). Only its length is sent
+        now; the data go to the browser when the learner first presses Play for this run."""
+        self._traces = list(traces)
+        with self.hold_sync():
+            self.frames = max((len(run) for s in traces for run in s["x"]), default=0)
+            self.version += 1
+
+    def _send_run(self, change) -> None:
+        if change["new"] == self.version:
+            with self.hold_sync():
+                self.series = self._traces
+                self.series_version = self.version

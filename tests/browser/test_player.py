@@ -1,0 +1,83 @@
+"""Watch it learn (hardtrain.views.player) in a real browser: lab 1's optimiser trajectories
+replayed step by step.
+
+Play asks the kernel once for the run, then redraws the trajectories in the page at >= 30 frames
+per second (measured in the page by the player itself) while no message goes to the kernel; the
+traces are shown growing, and get back exactly the data they had at the end. Moving the step
+slider shows an earlier step.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tools.voila import PAGE_ERROR_TEXTS, PAGE_LOAD_TIMEOUT_S, RENDERED_OR_ERROR_JS, lab1_layout, trace_raw
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "01_convex_vs_nonconvex.ipynb"
+
+
+def _points(raw: str) -> int:
+    xs = json.loads(raw)[0]
+    return sum(v is not None for v in xs)
+
+
+def test_play_replays_the_trajectories_in_the_page_at_30_fps(open_voila_page):
+    sent = []  # messages from the page to its kernel, with the time they left
+
+    def watch(page):
+        page.on("websocket", lambda ws: ws.on("framesent", lambda _: sent.append(time.monotonic())))
+
+    vp = open_voila_page(NOTEBOOK, setup=watch)
+    page = vp.page
+    page.wait_for_function(RENDERED_OR_ERROR_JS, arg=[len(lab1_layout()[NOTEBOOK]), list(PAGE_ERROR_TEXTS)],
+                           timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=500)
+    player = page.locator(".ht-lab1-playground .ht-player")
+    play = player.get_by_role("button", name="Play the run step by step")
+    expect(play).to_be_visible(timeout=30_000)
+    full = trace_raw(page, "playground", 3)
+    n_full = _points(full)
+    assert n_full > 100
+
+    # Start a watcher in the page before pressing Play: the smallest trajectory drawn meanwhile.
+    page.evaluate("""() => {
+      const gd = document.querySelector('.ht-fig-playground .js-plotly-plot');
+      window.__htSmallest = Infinity;
+      gd.on('plotly_restyle', () => {
+        const n = gd.data[3].x.filter((v) => v !== null && v !== undefined).length;
+        window.__htSmallest = Math.min(window.__htSmallest, n);
+      });
+    }""")
+    play.click()
+    expect(player.get_by_role("button", name="Pause the replay")).to_be_visible(timeout=30_000)
+    started = time.monotonic()
+    expect(play).to_be_visible(timeout=60_000)  # the replay ended
+    ended = time.monotonic()
+    fps = float(player.get_attribute("data-fps"))
+    frames = int(player.get_attribute("data-frames"))
+    assert fps >= 30, f"{fps} frames per second over {frames} frames"
+    assert frames >= 20
+    during = [t for t in sent if started + 0.2 < t < ended - 0.2]
+    assert len(during) <= 2, f"{len(during)} messages to the kernel during the replay"
+    assert page.evaluate("() => window.__htSmallest") < n_full / 4  # it grew from a few points
+    page.wait_for_timeout(300)
+    assert trace_raw(page, "playground", 3) == full  # the data Python holds, back in place
+
+    # The step slider shows an earlier step, and its end brings the full run back.
+    slider = player.locator(".ht-play-step")
+    slider.evaluate("(el) => { el.value = '10'; el.dispatchEvent(new Event('input')); }")
+    expect(player.locator(".ht-play-said")).to_contain_text("step 10 of")
+    page.wait_for_function("""() => {
+      const gd = document.querySelector('.ht-fig-playground .js-plotly-plot');
+      const n = gd.data[3].x.filter((v) => v !== null && v !== undefined).length;
+      return n > 0 && n <= 4 * 11;
+    }""", timeout=10_000)
+    slider.evaluate("(el) => { el.value = el.max; el.dispatchEvent(new Event('input')); }")
+    page.wait_for_timeout(300)
+    assert trace_raw(page, "playground", 3) == full
+    assert vp.page_errors() == [], vp.page_errors()
