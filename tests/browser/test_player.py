@@ -46,7 +46,7 @@ def test_play_replays_the_trajectories_in_the_page_at_30_fps(open_voila_page):
 
     # Start a watcher in the page before pressing Play: the smallest trajectory drawn meanwhile.
     page.evaluate("""() => {
-      const gd = document.querySelector('.ht-fig-playground .js-plotly-plot');
+      const gd = document.querySelector('.ht-fig-playground.js-plotly-plot, .ht-fig-playground .js-plotly-plot');
       window.__htSmallest = Infinity;
       gd.on('plotly_restyle', () => {
         const n = gd.data[3].x.filter((v) => v !== null && v !== undefined).length;
@@ -60,6 +60,7 @@ def test_play_replays_the_trajectories_in_the_page_at_30_fps(open_voila_page):
     ended = time.monotonic()
     fps = float(player.get_attribute("data-fps"))
     frames = int(player.get_attribute("data-frames"))
+    print(f"replay: {fps} frames per second over {frames} frames")
     assert fps >= 30, f"{fps} frames per second over {frames} frames"
     assert frames >= 20
     during = [t for t in sent if started + 0.2 < t < ended - 0.2]
@@ -73,7 +74,7 @@ def test_play_replays_the_trajectories_in_the_page_at_30_fps(open_voila_page):
     slider.evaluate("(el) => { el.value = '10'; el.dispatchEvent(new Event('input')); }")
     expect(player.locator(".ht-play-said")).to_contain_text("step 10 of")
     page.wait_for_function("""() => {
-      const gd = document.querySelector('.ht-fig-playground .js-plotly-plot');
+      const gd = document.querySelector('.ht-fig-playground.js-plotly-plot, .ht-fig-playground .js-plotly-plot');
       const n = gd.data[3].x.filter((v) => v !== null && v !== undefined).length;
       return n > 0 && n <= 4 * 11;
     }""", timeout=10_000)

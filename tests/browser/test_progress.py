@@ -22,7 +22,8 @@ pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = PAGE_LOAD_TIMEOUT_S * 1000
 LAB1 = "01_convex_vs_nonconvex.ipynb"
-WIDTH_JS = "(sel) => { const gd = document.querySelector(sel + ' .js-plotly-plot'); return gd ? gd.getBoundingClientRect().width : 0; }"
+WIDTH_JS = ("(sel) => { const gd = document.querySelector(`${sel}.js-plotly-plot, ${sel} .js-plotly-plot`);"
+            " return gd ? gd.getBoundingClientRect().width : 0; }")
 
 
 def test_predict_then_reveal_and_progress_survive_a_reload(open_voila_page, voila_server):

@@ -419,11 +419,7 @@ export default () => {
           + `(${err.message}). Reload the page; if it persists, tell your instructor.`;
         return () => {};
       }
-      // The graph in a div of its own, the export buttons under it.
-      const gd = document.createElement("div");
-      gd.className = "ht-graph";
-      el.replaceChildren(gd, exportBar(Plotly, gd, el));
-      const view = new FigureView(Plotly, model, gd);
+      const view = new FigureView(Plotly, model, el);
       const live = [...views].find((v) => v.drawn);
       let data, layout, replay;
       if (live) { // another drawing of this model (e.g. the widget displayed twice)
@@ -440,6 +436,10 @@ export default () => {
       views.add(view);
       try {
         await inTurn(() => view.draw(data, layout, decode(model.get("_config") || {}), replay));
+        // The export buttons go under the plot, inside the graph's element (the tests and the
+        // replay find the graph as the element with the figure's class); plotly.js leaves
+        // children it did not make alone.
+        el.append(exportBar(Plotly, el, el));
       } catch (err) {
         views.delete(view);
         console.error("hardtrain figure: could not draw", err);
