@@ -48,10 +48,12 @@ def test_play_replays_the_trajectories_in_the_page_at_30_fps(open_voila_page):
     page.evaluate("""() => {
       const gd = document.querySelector('.ht-fig-playground.js-plotly-plot, .ht-fig-playground .js-plotly-plot');
       window.__htSmallest = Infinity;
-      gd.on('plotly_restyle', () => {
-        const n = gd.data[3].x.filter((v) => v !== null && v !== undefined).length;
+      const look = () => {
+        const n = Array.from(gd.data[3].x).filter((v) => v !== null && v !== undefined).length;
         window.__htSmallest = Math.min(window.__htSmallest, n);
-      });
+        requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);
     }""")
     play.click()
     expect(player.get_by_role("button", name="Pause the replay")).to_be_visible(timeout=30_000)
@@ -75,7 +77,7 @@ def test_play_replays_the_trajectories_in_the_page_at_30_fps(open_voila_page):
     expect(player.locator(".ht-play-said")).to_contain_text("step 10 of")
     page.wait_for_function("""() => {
       const gd = document.querySelector('.ht-fig-playground.js-plotly-plot, .ht-fig-playground .js-plotly-plot');
-      const n = gd.data[3].x.filter((v) => v !== null && v !== undefined).length;
+      const n = Array.from(gd.data[3].x).filter((v) => v !== null && v !== undefined).length;
       return n > 0 && n <= 4 * 11;
     }""", timeout=10_000)
     slider.evaluate("(el) => { el.value = el.max; el.dispatchEvent(new Event('input')); }")

@@ -20,6 +20,17 @@ function graphOf(name) {
   return el.matches(".js-plotly-plot") ? el : el.querySelector(".js-plotly-plot");
 }
 
+/** New x, y for some scatter traces, drawn as an animation frame without transition or full
+ * redraw (as hardtrain.views.figures.redraw_traces_only does from Python): plotly.js moves the
+ * traces and skips its replot, a few ms instead of tens on a 2-core machine. */
+function redrawTraces(gd, indexes, x, y) {
+  gd.__htSilent = (gd.__htSilent || 0) + 1;
+  const data = indexes.map((_, i) => ({ x: x[i], y: y[i] }));
+  Promise.resolve(window.Plotly.animate(gd, { data, traces: indexes }, {
+    transition: { duration: 0, easing: "linear" }, frame: { duration: 0, redraw: false },
+  })).catch(() => {}).finally(() => { gd.__htSilent -= 1; });
+}
+
 function frameData(series, k) {
   const x = [];
   const y = [];
@@ -91,9 +102,7 @@ export default {
         saved = { indexes, x: indexes.map((i) => gd.data[i].x), y: indexes.map((i) => gd.data[i].y) };
       }
       const { x, y } = frameData(series, step);
-      gd.__htSilent = (gd.__htSilent || 0) + 1;
-      window.Plotly.restyle(gd, { x, y }, indexes)
-        .finally(() => { gd.__htSilent -= 1; });
+      redrawTraces(gd, indexes, x, y);
       slider.value = String(step);
       said.textContent = label(step);
       return true;
@@ -101,11 +110,7 @@ export default {
 
     const restore = () => {
       const gd = graphOf(model.get("figure"));
-      if (gd && saved) {
-        gd.__htSilent = (gd.__htSilent || 0) + 1;
-        window.Plotly.restyle(gd, { x: saved.x, y: saved.y }, saved.indexes)
-          .finally(() => { gd.__htSilent -= 1; });
-      }
+      if (gd && saved) redrawTraces(gd, saved.indexes, saved.x, saved.y);
       saved = null;
     };
 
