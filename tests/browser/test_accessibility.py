@@ -50,7 +50,7 @@ def test_every_lab_page_passes_the_accessibility_audit(open_voila_page, notebook
     vp = open_voila_page(notebook)
     page = vp.page
     page.wait_for_function(SETTLED_JS, timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=500)
-    page.wait_for_timeout(600)  # the template names new slider handles within 200 ms
+    page.wait_for_timeout(1200)  # the template names new slider handles within a second
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     report = [f"[{v['impact']}] {v['id']}: {v['help']}; e.g. {v['nodes'][0]['html'][:200]}" for v in bad]

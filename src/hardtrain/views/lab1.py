@@ -269,8 +269,6 @@ class ProductPlayground(widgets.VBox):
         xs = np.concatenate([traj_a, pad], 1).ravel()
         ys = np.concatenate([traj_w, pad], 1).ravel()
         ok = ~diverged
-        shown_a, shown_w = np.clip(traj_a, -10, 10), np.clip(traj_w, -10, 10)
-        self.player.show([series(3, shown_a, shown_w, kind="path"), series(4, shown_a, shown_w, kind="head")])
         with redraw_traces_only(self.fig):  # fixed axes, scatter data only: no full replot
             self.fig.data[3].update(x=compact(np.clip(xs, -10, 10)), y=compact(np.clip(ys, -10, 10)))
             self.fig.data[4].update(x=compact(ends[ok, 0]), y=compact(ends[ok, 1]))
@@ -280,6 +278,9 @@ class ProductPlayground(widgets.VBox):
                                     # labels point into the plot, not off its edge
                                     textposition=[f"{'bottom' if y > 0 else 'top'} {'left' if x > 0 else 'right'}"
                                                   for x, y in gone])
+        # After the figure's message: the replay's data wait in the kernel until Play is pressed.
+        shown_a, shown_w = np.clip(traj_a, -10, 10), np.clip(traj_w, -10, 10)
+        self.player.show([series(3, shown_a, shown_w, kind="path"), series(4, shown_a, shown_w, kind="head")])
         lines = []
         for i in range(n):
             if diverged[i]:

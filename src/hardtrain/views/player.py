@@ -25,24 +25,28 @@ def _esm() -> str:
     return (Path(__file__).parent / "static" / "player.js").read_text(encoding="utf-8")
 
 
-def series(trace: int, xs, ys, *, kind: str = "path", decimals: int = 4) -> dict:
+def series(trace: int, xs, ys, *, kind: str = "path") -> dict:
     """One replayed trace: ``xs``, ``ys`` of shape (runs, steps) (or (steps,) for one run).
 
     ``kind="path"`` draws each run's points up to the current step, ``"head"`` its current point.
-    Values that are not finite become gaps. Raises ValueError when the shapes differ or the kind
-    is unknown.
+    Values that are not finite become gaps. The arrays are kept as they are (copied) and turned
+    into the wire format only when the browser asks (:meth:`Player.show`). Raises ValueError when
+    the shapes differ or the kind is unknown.
     """
     if kind not in ("path", "head"):
         raise ValueError(f"kind must be 'path' or 'head', got {kind!r}")
-    xs, ys = np.atleast_2d(np.asarray(xs, float)), np.atleast_2d(np.asarray(ys, float))
+    xs, ys = np.atleast_2d(np.array(xs, float)), np.atleast_2d(np.array(ys, float))
     if xs.shape != ys.shape:
         raise ValueError(f"x and y must have the same shape, got {xs.shape} and {ys.shape}")
+    return {"trace": int(trace), "kind": kind, "x": xs, "y": ys}
 
-    def wire(a):
+
+def _wire(s: dict, decimals: int = 4) -> dict:
+    def lists(a):
         a = np.round(a, decimals)
         return [[float(v) if np.isfinite(v) else None for v in row] for row in a]
 
-    return {"trace": int(trace), "kind": kind, "x": wire(xs), "y": wire(ys)}
+    return {**s, "x": lists(s["x"]), "y": lists(s["y"])}
 
 
 class Player(anywidget.AnyWidget):
@@ -74,11 +78,11 @@ class Player(anywidget.AnyWidget):
         now; the data go to the browser when the learner first presses Play for this run."""
         self._traces = list(traces)
         with self.hold_sync():
-            self.frames = max((len(run) for s in traces for run in s["x"]), default=0)
+            self.frames = max((s["x"].shape[1] for s in traces), default=0)
             self.version += 1
 
     def _send_run(self, change) -> None:
         if change["new"] == self.version:
             with self.hold_sync():
-                self.series = self._traces
+                self.series = [_wire(s) for s in self._traces]
                 self.series_version = self.version
