@@ -84,3 +84,34 @@ def test_play_replays_the_trajectories_in_the_page_at_30_fps(open_voila_page):
     page.wait_for_timeout(300)
     assert trace_raw(page, "playground", 3) == full
     assert vp.page_errors() == [], vp.page_errors()
+
+
+def test_play_replays_the_restarts_histogram(open_voila_page):
+    """Lab 2: the histogram of errors across restarts, replayed from step 0 to the last; the
+    bars change along the way and get back the figure's data at the end."""
+    vp = open_voila_page("02_np_hard_training.ipynb")
+    page = vp.page
+    page.wait_for_function(RENDERED_OR_ERROR_JS, arg=[2, list(PAGE_ERROR_TEXTS)],
+                           timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=500)
+    player = page.locator(".ht-lab2-gd .ht-player")
+    play = player.get_by_role("button", name="Play the run step by step")
+    expect(play).to_be_visible(timeout=30_000)
+    full = trace_raw(page, "gd", 0)
+    page.evaluate("""() => {
+      const el = document.querySelector('.ht-fig-gd');
+      const gd = el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
+      window.__htSeenBars = new Set();
+      const look = () => { window.__htSeenBars.add(JSON.stringify(Array.from(gd.data[0].y))); requestAnimationFrame(look); };
+      requestAnimationFrame(look);
+    }""")
+    play.click()
+    expect(player.get_by_role("button", name="Pause the replay")).to_be_visible(timeout=30_000)
+    expect(play).to_be_visible(timeout=60_000)
+    fps = float(player.get_attribute("data-fps"))
+    print(f"restarts replay: {fps} frames per second over {player.get_attribute('data-frames')} frames")
+    assert fps >= 30
+    assert page.evaluate("() => window.__htSeenBars.size") >= 5  # the histogram moved
+    expect(player.locator(".ht-play-said")).to_contain_text("Adam step")
+    page.wait_for_timeout(300)
+    assert trace_raw(page, "gd", 0) == full
+    assert vp.page_errors() == [], vp.page_errors()

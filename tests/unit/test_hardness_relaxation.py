@@ -57,6 +57,29 @@ def test_loop_of_single_restarts_matches_vmapped():
         assert loss == pytest.approx(r.final_loss[i], rel=1e-4, abs=1e-6)
 
 
+def test_error_history_is_each_restart_stopped_early():
+    """history[r, j] must be what restart r's network misclassifies after j*k steps: the same
+    restart run alone for j*k steps (an independent compiled program) says so."""
+    X, y = hd.blum_rivest_dataset(*hd.PAPER_EXAMPLE, gadget=True)
+    key = jax.random.key(5)
+    r = hd.fit_threshold_network_gd(X, y, 8, 100, key, width=2, history_every=25)
+    assert r.error_history.shape == (8, 5) and r.history_every == 25
+    np.testing.assert_array_equal(r.error_history[:, -1], r.errors)  # step 100 = the end
+    keys = jax.random.split(key, 8)
+    for i in (0, 3, 7):
+        for j in (1, 2, 3):
+            assert hd.gd_single_restart(X, y, 25 * j, keys[i], width=2)[0] == r.error_history[i, j]
+    # at step 0: the untrained network, counted by hand from its initial weights
+    assert np.all((0 <= r.error_history[:, 0]) & (r.error_history[:, 0] <= len(y)))
+    plain = hd.fit_threshold_network_gd(X, y, 8, 100, key, width=2)
+    assert plain.error_history is None and plain.history_every == 0
+    np.testing.assert_array_equal(plain.errors, r.errors)  # recording changes nothing
+    odd = hd.fit_threshold_network_gd(X, y, 8, 90, key, width=2, history_every=40)  # 90 = 2 x 40 + 10
+    assert odd.error_history.shape == (8, 3)
+    with pytest.raises(ValueError, match="history_every"):
+        hd.fit_threshold_network_gd(X, y, 8, 100, key, history_every=-1)
+
+
 def test_and_output():
     X, y = hd.blum_rivest_dataset(*hd.PAPER_EXAMPLE, gadget=False)
     r = hd.fit_threshold_network_gd(X, y, 32, 200, jax.random.key(0), width=2, output="and")

@@ -40,11 +40,13 @@ class GDRestartsConfig(Presets):
     Attributes:
       restarts: random starts (one vmapped program). steps: Adam steps per start.
       seed: the starts' seed.
+      history_every: k > 0 also records every restart's errors each k steps (for a replay).
     """
 
     restarts: int = 256
     steps: int = 500
     seed: int = 0
+    history_every: int = 0
 
     @classmethod
     def tiny(cls):
@@ -77,5 +79,5 @@ def run(config: GDRestartsConfig, n_elements: int, subsets, *, width: int = 2) -
     """
     X, y = hd.blum_rivest_dataset(n_elements, subsets, gadget=True)
     gd = hd.fit_threshold_network_gd(X, y, int(config.restarts), int(config.steps), jax.random.key(int(config.seed)),
-                                     width=int(width))
+                                     width=int(width), history_every=int(config.history_every))
     return GDRestartsResult(config, int(width), gd, hd.solve_set_splitting(n_elements, subsets) is not None)

@@ -36,6 +36,9 @@ class GDResult:
       success_rate: float in [0, 1]: fraction of restarts with ``errors == 0``.
       W, b, v, v0: the trained weights, shapes (R, d, width), (R, width), (R, width), (R,).
       width, steps, restarts, learning_rate, output: the settings used.
+      error_history: int array of shape (restarts, steps // k + 1): each restart's thresholded
+        errors at steps 0, k, 2k, ... with k = ``history_every``; None when not asked for.
+      history_every: k (0 when no history was recorded).
     """
 
     errors: np.ndarray
@@ -52,6 +55,8 @@ class GDResult:
     restarts: int
     learning_rate: float
     output: str
+    error_history: np.ndarray | None = None
+    history_every: int = 0
 
     @property
     def n_success(self) -> int:
@@ -85,8 +90,10 @@ def _thresholded(params, X, and_output):
     return jnp.where(z > 0, 1.0, -1.0)
 
 
-def _one_restart(key, X, y, mask, lr, *, steps, width, and_output, scale):
-    """Train one restart; returns (params, final loss, thresholded errors, smooth errors)."""
+def _one_restart(key, X, y, mask, lr, *, steps, width, and_output, scale, every=0):
+    """Train one restart; returns (params, final loss, thresholded errors, smooth errors,
+    history): history holds the thresholded errors at steps 0, every, 2 every, ... (``every`` >
+    0), else is empty."""
     tx = optax.adam(lr)
     params = _init(key, X.shape[1], width, scale)
     n = jnp.maximum(jnp.sum(mask), 1.0)
@@ -101,11 +108,28 @@ def _one_restart(key, X, y, mask, lr, *, steps, width, and_output, scale):
         upd, s = tx.update(g, s, p)
         return (optax.apply_updates(p, upd), s), None
 
-    (params, _), _ = jax.lax.scan(step, (params, tx.init(params)), None, length=steps)
+    def errors(p):
+        return jnp.sum(mask * (_thresholded(p, X, and_output) != y))
+
+    carry = (params, tx.init(params))
+    if every > 0:  # blocks of `every` steps, the errors recorded after each block
+        def block(c, _):
+            c, _ = jax.lax.scan(step, c, None, length=every)
+            return c, errors(c[0])
+
+        first = errors(params)
+        carry, recorded = jax.lax.scan(block, carry, None, length=steps // every)
+        history = jnp.concatenate([first[None], recorded])
+        rest = steps - (steps // every) * every
+    else:
+        history, rest = jnp.zeros((0,)), steps
+    if rest:
+        carry, _ = jax.lax.scan(step, carry, None, length=rest)
+    params = carry[0]
     loss = loss_fn(params)
-    err = jnp.sum(mask * (_thresholded(params, X, and_output) != y))
+    err = errors(params)
     smooth = jnp.sum(mask * (jnp.where(_logits(params, X, and_output) > 0, 1.0, -1.0) != y))
-    return params, loss, err, smooth
+    return params, loss, err, smooth, history
 
 
 #: On a CPU, restarts are vmapped in blocks of this many, one block after the other inside the
@@ -115,8 +139,9 @@ CPU_BLOCK = 32
 
 
 @functools.lru_cache(maxsize=16)
-def _compiled(steps: int, width: int, and_output: bool, scale: float, vmapped: bool):
-    fn = functools.partial(_one_restart, steps=steps, width=width, and_output=and_output, scale=scale)
+def _compiled(steps: int, width: int, and_output: bool, scale: float, vmapped: bool, every: int = 0):
+    fn = functools.partial(_one_restart, steps=steps, width=width, and_output=and_output, scale=scale,
+                           every=every)
     if not vmapped:
         return jax.jit(fn)
     vfn = jax.vmap(fn, in_axes=(0, None, None, None, None))
@@ -165,7 +190,8 @@ def _validate(X, y, restarts, steps, width, learning_rate, output):
 
 def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 2, *,
                              learning_rate: float = 0.1, output: str = "any",
-                             init_scale: float = 1.0, pad_to: tuple[int, int] | None = None) -> GDResult:
+                             init_scale: float = 1.0, pad_to: tuple[int, int] | None = None,
+                             history_every: int = 0) -> GDResult:
     """Gradient descent on the smooth relaxation of a threshold network, from many restarts.
 
     Hidden units tanh(W^T x + b) (``width`` of them), output logit v . h + v0 (``output="any"``,
@@ -193,6 +219,8 @@ def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 
       init_scale: standard deviation of the hidden weights times sqrt(d).
       pad_to: (rows, cols) to pad X to (masked), e.g. the largest instance of a sweep, so that
         a whole sweep runs one compiled program.
+      history_every: k > 0 also records each restart's thresholded training errors at steps
+        0, k, 2k, ... (``error_history``; a replay of the run), 0 records nothing.
 
     Returns:
       A :class:`GDResult`; ``success_rate`` is the fraction of restarts whose thresholded network
@@ -200,7 +228,7 @@ def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 
 
     Raises:
       ValueError: bad shapes, labels outside {-1, +1}, non-positive sizes or learning rate,
-        ``pad_to`` smaller than X.
+        ``pad_to`` smaller than X, ``history_every`` < 0.
 
     References:
       Blum, Rivest, "Training a 3-node neural network is NP-complete", NIPS 1988.
@@ -216,12 +244,14 @@ def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 
       ((8,), True, True)
     """
     X, y = _validate(X, y, restarts, steps, width, learning_rate, output)
+    check_int("history_every", history_every, 0)
     m, d = X.shape
     Xp, yp, mask = _pad(X, y, pad_to)
     keys = jax.random.split(key, int(restarts))
-    fn = _compiled(int(steps), int(width), output == "and", float(init_scale), True)
-    params, loss, err, smooth = fn(keys, jnp.asarray(Xp), jnp.asarray(yp), jnp.asarray(mask),
-                                   jnp.float32(learning_rate))
+    every = min(int(history_every), int(steps))
+    fn = _compiled(int(steps), int(width), output == "and", float(init_scale), True, every)
+    params, loss, err, smooth, history = fn(keys, jnp.asarray(Xp), jnp.asarray(yp), jnp.asarray(mask),
+                                            jnp.float32(learning_rate))
     errors = np.asarray(err).round().astype(np.int64)
     return GDResult(
         errors=errors, error_rates=errors / m,
@@ -230,7 +260,9 @@ def fit_threshold_network_gd(X, y, restarts: int, steps: int, key, width: int = 
         success_rate=float(np.mean(errors == 0)),
         W=np.asarray(params["W"])[:, :d, :], b=np.asarray(params["b"]), v=np.asarray(params["v"]),
         v0=np.asarray(params["v0"]), width=int(width), steps=int(steps), restarts=int(restarts),
-        learning_rate=float(learning_rate), output=output)
+        learning_rate=float(learning_rate), output=output,
+        error_history=np.asarray(history).round().astype(np.int64) if every else None,
+        history_every=every)
 
 
 def gd_single_restart(X, y, steps: int, key, width: int = 2, *, learning_rate: float = 0.1,
@@ -266,6 +298,6 @@ def gd_single_restart(X, y, steps: int, key, width: int = 2, *, learning_rate: f
     X, y = _validate(X, y, 1, steps, width, learning_rate, output)
     Xp, yp, mask = _pad(X, y)
     fn = _compiled(int(steps), int(width), output == "and", float(init_scale), False)
-    _, loss, err, _ = fn(key, jnp.asarray(Xp), jnp.asarray(yp), jnp.asarray(mask),
-                         jnp.float32(learning_rate))
+    _, loss, err, _, _ = fn(key, jnp.asarray(Xp), jnp.asarray(yp), jnp.asarray(mask),
+                            jnp.float32(learning_rate))
     return int(round(float(err))), float(loss)

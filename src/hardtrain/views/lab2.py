@@ -26,6 +26,7 @@ from ..experiments import gd_restarts, irrational, loading, reduction, scaling, 
 from .common import (COLORS, LongRun, NumberField, Status, Timer, colorbar_trace, compact, css_class,
                      figure_widget, guarded, heatmap_image, hover_points, image_placement)
 from .pagestate import shareable
+from .player import Player, series
 
 __all__ = ["Instance", "ReductionView", "GDRestartsView", "ScalingView", "JuddView",
            "IrrationalView", "PRESETS"]
@@ -385,11 +386,12 @@ class GDRestartsView(widgets.VBox):
                                 layout=widgets.Layout(flex_flow="row wrap"))
         buttons = widgets.HBox([self.button, self.all_button, self.longrun],
                                layout=widgets.Layout(flex_flow="row wrap"))
+        self.player = Player("gd", label="Adam step")  # replays the histogram in the browser
         super().__init__([controls, buttons, self.summary, self.status])
         css_class(self, "ht-view", "ht-lab2-gd")
         self.run()
         self.fig = figure_widget(self.fig, height=380, name="gd")
-        self.children = [controls, buttons, self.fig, self.summary, self.status]
+        self.children = [controls, buttons, self.fig, self.player, self.summary, self.status]
 
     def _instance_changed(self):
         self._rates = {}
@@ -405,8 +407,10 @@ class GDRestartsView(widgets.VBox):
         if self._key != self._settings():
             self._rates, self._key = {}, self._settings()
         w = int(self.width.value) if width is None else width
-        config = gd_restarts.GDRestartsConfig(restarts=int(self.restarts.value), steps=int(self.steps.value),
-                                              seed=int(self.seed.value))
+        steps = int(self.steps.value)
+        every = max(1, steps // 100)  # about 100 frames for the replay
+        config = gd_restarts.GDRestartsConfig(restarts=int(self.restarts.value), steps=steps,
+                                              seed=int(self.seed.value), history_every=every)
         with Timer() as t:
             res = gd_restarts.run(config, self.instance.n, self.instance.subsets, width=w)
         r = res.gd
@@ -417,6 +421,12 @@ class GDRestartsView(widgets.VBox):
             self.fig.data[0].update(x=compact(np.arange(len(counts))), y=compact(counts))
             self.fig.data[1].update(x=compact(np.array(ws, float)),
                                     y=compact(np.array([self._rates[k] for k in ws])))
+        # The replay: the histogram of errors across restarts after 0, k, 2k, ... Adam steps.
+        hist = r.error_history
+        bins = max(len(counts), int(hist.max()) + 1)
+        frames = np.stack([np.bincount(hist[:, j], minlength=bins) for j in range(hist.shape[1])])
+        self.player.every = r.history_every
+        self.player.show([series(0, np.arange(bins), frames, kind="frames")])
         exists = res.solution_exists
         truth = ("a perfect 3-node network <b>exists</b> (the instance is splittable)" if exists else
                  "<b>no</b> perfect 3-node network exists (not splittable)")

@@ -26,19 +26,30 @@ def _esm() -> str:
 
 
 def series(trace: int, xs, ys, *, kind: str = "path") -> dict:
-    """One replayed trace: ``xs``, ``ys`` of shape (runs, steps) (or (steps,) for one run).
+    """One replayed trace.
 
-    ``kind="path"`` draws each run's points up to the current step, ``"head"`` its current point.
-    Values that are not finite become gaps. The arrays are kept as they are (copied) and turned
-    into the wire format only when the browser asks (:meth:`Player.show`). Raises ValueError when
-    the shapes differ or the kind is unknown.
+    - ``kind="path"``: ``xs``, ``ys`` of shape (runs, steps) (or (steps,) for one run); each
+      run's points up to the current step are drawn.
+    - ``kind="head"``: the same shapes; each run's current point is drawn.
+    - ``kind="frames"``: ``xs`` of shape (n,), ``ys`` of shape (steps, n): the trace's whole data
+      at each step (e.g. a histogram's bars).
+
+    Values that are not finite become gaps. The arrays are kept (copied) and turned into the wire
+    format only when the browser asks (:meth:`Player.show`). Raises ValueError when the shapes do
+    not fit or the kind is unknown.
     """
-    if kind not in ("path", "head"):
-        raise ValueError(f"kind must be 'path' or 'head', got {kind!r}")
+    if kind not in ("path", "head", "frames"):
+        raise ValueError(f"kind must be 'path', 'head' or 'frames', got {kind!r}")
     xs, ys = np.atleast_2d(np.array(xs, float)), np.atleast_2d(np.array(ys, float))
-    if xs.shape != ys.shape:
+    if kind == "frames" and (xs.shape[0] != 1 or ys.shape[1] != xs.shape[1]):
+        raise ValueError(f"frames: x must have shape (n,) and y (steps, n), got {xs.shape} and {ys.shape}")
+    if kind != "frames" and xs.shape != ys.shape:
         raise ValueError(f"x and y must have the same shape, got {xs.shape} and {ys.shape}")
     return {"trace": int(trace), "kind": kind, "x": xs, "y": ys}
+
+
+def _frames(s: dict) -> int:
+    return s["y"].shape[0] if s["kind"] == "frames" else s["x"].shape[1]
 
 
 def _wire(s: dict, decimals: int = 4) -> dict:
@@ -55,20 +66,22 @@ class Player(anywidget.AnyWidget):
     Args:
       figure: the figure's name (its ``ht-fig-<name>`` class, see :func:`~hardtrain.views.figures.figure_widget`).
       label: the word before the step number ("step", "epoch").
+      every: training steps between two replayed frames (the step shown is frame x every).
     Call :meth:`show` with the run's :func:`series` after each new run.
     """
 
     _esm = _esm()
     figure = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("step").tag(sync=True)
+    every = traitlets.Int(1).tag(sync=True)           # training steps per replayed frame
     frames = traitlets.Int(0).tag(sync=True)
     version = traitlets.Int(0).tag(sync=True)         # bumped by each new run
     request = traitlets.Int(-1).tag(sync=True)        # the browser asks for a version's data
     series = traitlets.List().tag(sync=True)          # sent only when asked
     series_version = traitlets.Int(-1).tag(sync=True)
 
-    def __init__(self, figure: str, label: str = "step", **kwargs):
-        super().__init__(figure=figure, label=label, **kwargs)
+    def __init__(self, figure: str, label: str = "step", every: int = 1, **kwargs):
+        super().__init__(figure=figure, label=label, every=every, **kwargs)
         css_class(self, "ht-player-widget")
         self._traces: list[dict] = []
         self.observe(self._send_run, names="request")
@@ -78,7 +91,7 @@ class Player(anywidget.AnyWidget):
         now; the data go to the browser when the learner first presses Play for this run."""
         self._traces = list(traces)
         with self.hold_sync():
-            self.frames = max((s["x"].shape[1] for s in traces), default=0)
+            self.frames = max((_frames(s) for s in traces), default=0)
             self.version += 1
 
     def _send_run(self, change) -> None:

@@ -4,9 +4,9 @@
 // `series`: for some traces of one figure, the trajectory of every run, step by step; a new run
 // only bumps `version` and `frames`, so moving a control sends no replay data); Play then redraws
 // those traces in the browser, one step per animation frame, with no message to the kernel per
-// frame. A trace of kind "path"
-// shows each run's points up to the current step (runs separated by a gap); kind "head" shows
-// each run's current point. When the animation ends, or when Pause / the step slider leaves it
+// frame. A trace of kind "path" shows each run's points up to the current step (runs separated by
+// a gap); kind "head" shows each run's current point; kind "frames" gives the trace's whole data
+// at each step (bars). When the animation ends, or when Pause / the step slider leaves it
 // elsewhere and Play is pressed again, the traces get back exactly the data they had (what
 // Python holds), so the figure and the kernel never disagree for long.
 //
@@ -25,10 +25,14 @@ function graphOf(name) {
  * traces and skips its replot, a few ms instead of tens on a 2-core machine. */
 function redrawTraces(gd, indexes, x, y) {
   gd.__htSilent = (gd.__htSilent || 0) + 1;
+  const scatter = indexes.every((i) => (gd.data[i].type || "scatter") === "scatter");
   const data = indexes.map((_, i) => ({ x: x[i], y: y[i] }));
-  Promise.resolve(window.Plotly.animate(gd, { data, traces: indexes }, {
-    transition: { duration: 0, easing: "linear" }, frame: { duration: 0, redraw: false },
-  })).catch(() => {}).finally(() => { gd.__htSilent -= 1; });
+  const done = scatter // plotly.js moves scatter traces without a replot; bars need restyle
+    ? window.Plotly.animate(gd, { data, traces: indexes }, {
+      transition: { duration: 0, easing: "linear" }, frame: { duration: 0, redraw: false },
+    })
+    : window.Plotly.restyle(gd, { x, y }, indexes);
+  Promise.resolve(done).catch(() => {}).finally(() => { gd.__htSilent -= 1; });
 }
 
 function frameData(series, k) {
@@ -37,6 +41,11 @@ function frameData(series, k) {
   for (const s of series) {
     const xs = [];
     const ys = [];
+    if (s.kind === "frames") { // the trace's whole data at this step
+      x.push(s.x[0]);
+      y.push(s.y[Math.min(k, s.y.length - 1)]);
+      continue;
+    }
     s.x.forEach((run, r) => {
       const yr = s.y[r];
       const last = Math.min(k, run.length - 1);
@@ -81,7 +90,8 @@ export default {
     let times = [];
 
     const frames = () => Math.max(1, model.get("frames"));
-    const label = (step) => `${model.get("label")} ${step} of ${frames() - 1}`;
+    const every = () => Math.max(1, model.get("every") || 1);
+    const label = (step) => `${model.get("label")} ${step * every()} of ${(frames() - 1) * every()}`;
     const setButton = (playing) => {
       button.textContent = playing ? "Pause" : "Play";
       button.setAttribute("aria-label", playing ? "Pause the replay" : "Play the run step by step");
