@@ -69,8 +69,7 @@ def test_error_history_is_each_restart_stopped_early():
     for i in (0, 3, 7):
         for j in (1, 2, 3):
             assert hd.gd_single_restart(X, y, 25 * j, keys[i], width=2)[0] == r.error_history[i, j]
-    # at step 0: the untrained network, counted by hand from its initial weights
-    assert np.all((0 <= r.error_history[:, 0]) & (r.error_history[:, 0] <= len(y)))
+    assert np.any(r.error_history[:, 0] != r.errors)  # training moved some restarts
     plain = hd.fit_threshold_network_gd(X, y, 8, 100, key, width=2)
     assert plain.error_history is None and plain.history_every == 0
     np.testing.assert_array_equal(plain.errors, r.errors)  # recording changes nothing

@@ -151,3 +151,15 @@ def test_the_example_links_of_the_syllabus_apply_without_a_note():
         for name, values in parse_qs(query).items():
             if name.startswith(key + "."):
                 assert view.page_state.state().get(name[len(key) + 1:]) == values[0], (query, name)
+
+
+def test_the_documented_hidden_tab_delay_is_the_default():
+    """README and course/README.md say a hidden page frees its kernel after 5 minutes."""
+    from pathlib import Path
+
+    from hardtrain import runtime
+
+    root = Path(__file__).parents[2]
+    assert runtime.HIDDEN_TAB_SECONDS == 5 * 60
+    assert "hidden for 5 minutes" in (root / "course" / "README.md").read_text(encoding="utf-8")
+    assert "left hidden for 5 minutes" in (root / "README.md").read_text(encoding="utf-8")
