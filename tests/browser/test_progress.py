@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from hardtrain.exercises.predictions import for_lab
 from tools.voila import PAGE_LOAD_TIMEOUT_S
 
 pytestmark = pytest.mark.browser
@@ -74,10 +75,10 @@ def test_predict_then_reveal_and_progress_survive_a_reload(open_voila_page, voil
     row = start.locator(".ht-progress-table tr[data-lab='1']")
     expect(row).to_be_visible(timeout=TIMEOUT_MS)
     cells = row.locator("td")
-    expect(cells.nth(0)).to_have_text("2 of 2")
+    expect(cells.nth(0)).to_have_text(f"2 of {len(for_lab(1))}")
     expect(cells.nth(1)).to_have_text("1")
     expect(cells.nth(2)).to_have_text("1 of 3")
-    expect(start.locator(".ht-progress-table tr[data-lab='4'] td").nth(0)).to_have_text("0 of 2")
+    expect(start.locator(".ht-progress-table tr[data-lab='4'] td").nth(0)).to_have_text(f"0 of {len(for_lab(4))}")
     with start.expect_download(timeout=30_000) as info:
         start.locator(".ht-progress-export").click()
     data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))["hardtrain_progress"]

@@ -58,14 +58,27 @@ def _shuffle_sizes() -> tuple[float, float]:
                  for a in ("mlp", "cnn"))
 
 
+def _irrational_ratio() -> bool:
+    # sympy: the exact optimum's ratio is (sqrt 5 - 1)/2, which sympy knows is not rational
+    import sympy as sp
+
+    from hardtrain import hardness as hd
+
+    expr = hd.irrational_optimum().ratio_expr
+    return sp.simplify(expr - (sp.sqrt(5) - 1) / 2) == 0 and expr.is_rational is False and L2.c_fibonacci()[0]
+
+
 #: prediction id -> (is the stored answer what the data show?)
 BACKING = {
     "lab1.bowl-curvature": lambda: L1.c_slices_bowl()[0] and L1.c_bowl()[0],
     "lab1.minimisers": _minimisers_form_a_curve,
+    "lab1.barrier": lambda: L1.c_symmetries()[0],
     "lab2.paper-network": lambda: L2.c_paper_points()[0],
     "lab2.xor": lambda: _xor_best() == PREDICTIONS["lab2.xor"].answer and L2.c_judd()[0],
+    "lab2.irrational": _irrational_ratio,
     "lab3.dd-peak": lambda: L3.c_dd_shape()[0],
     "lab3.lazy": lambda: L3.c_lazy()[0],
+    "lab3.width-easy": lambda: L3.c_width_easy()[0],
     "lab4.snip-vs-random": _snip_beats_random,
     "lab4.shuffle": _shuffle_drops,
 }
@@ -74,6 +87,26 @@ BACKING = {
 def test_every_prediction_is_backed_and_each_lab_has_two():
     assert set(BACKING) == set(PREDICTIONS)
     assert all(len(for_lab(lab)) >= 2 for lab in (1, 2, 3, 4))
+
+
+def test_every_lab_page_asks_a_prediction_and_each_is_asked_once():
+    """Each notebook under labs/ (the start page aside) wraps a view in PredictThenReveal, and
+    every prediction appears on exactly one page, of its own lab."""
+    import json
+    import re
+
+    from tests.claims.ledger import ROOT
+
+    seen = {}
+    for nb in sorted((ROOT / "labs").glob("0[1-9]*.ipynb")):
+        code = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
+        ids = re.findall(r'PredictThenReveal\("([\w.-]+)"', code)
+        assert ids, f"{nb.name} asks no prediction"
+        for pid in ids:
+            assert pid not in seen, f"{pid} on {seen[pid]} and {nb.name}"
+            assert nb.name.startswith(f"0{PREDICTIONS[pid].lab}"), f"{pid} on {nb.name}"
+            seen[pid] = nb.name
+    assert set(seen) == set(PREDICTIONS)
 
 
 @pytest.mark.parametrize("pid", sorted(PREDICTIONS))
@@ -100,3 +133,15 @@ def test_judge_compares_and_refuses_bad_responses():
         judge("lab9.none", 0)
     with pytest.raises(ValueError):
         for_lab(5)
+
+
+def test_the_documents_count_the_predictions_right():
+    from tests.claims.ledger import ROOT
+
+    words = {10: "ten", 11: "eleven", 12: "twelve"}
+    said = f"({words.get(len(PREDICTIONS), len(PREDICTIONS))} in all"
+    for doc in ("README.md", "course/README.md"):
+        text = " ".join((ROOT / doc).read_text(encoding="utf-8").split())
+        assert said in text, f"{doc} should say {said!r} of the {len(PREDICTIONS)} predictions"
+    per_lab = sorted(len(for_lab(lab)) for lab in (1, 2, 3, 4))
+    assert (per_lab[0], per_lab[-1]) == (2, 3)  # course/README.md: "two or three per lab"

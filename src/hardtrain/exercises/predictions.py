@@ -59,6 +59,14 @@ PREDICTIONS: dict[str, Prediction] = {p.id: p for p in (
         "Every point with a*w = 1 has zero loss: the minimisers form a hyperbola, and runs from "
         "different starts end at different points of it."),
     Prediction(
+        "lab1.barrier", 1,
+        "A tanh network trained on XOR, and a copy of it with its hidden units swapped and signs "
+        "flipped: both compute the same function, so both have the same loss. On the straight "
+        "line between their weights, the loss...",
+        ("stays the same all the way", "rises above the ends in between", "falls below the ends in between"), 1,
+        "It rises: the segment to every copy has a barrier above its ends. A convex loss cannot do "
+        "that: between two points of equal loss it stays at or below that loss."),
+    Prediction(
         "lab2.paper-network", 2,
         "The paper's example has a set splitting. Can a network of three threshold units "
         "classify all 12 points that Blum & Rivest's reduction builds from it?",
@@ -71,6 +79,14 @@ PREDICTIONS: dict[str, Prediction] = {p.id: p for p in (
         (), 3,
         "At most 3 of 4: no line separates XOR, but every three of its points can be separated "
         "(Judd's loading problem asks exactly this for a whole network)."),
+    Prediction(
+        "lab2.irrational", 2,
+        "The network a*relu(w.x) is fitted to two points whose inputs and targets are all whole "
+        "numbers. Its best weights have w = (1, t*). Can t* be written as a fraction of whole "
+        "numbers?",
+        ("yes, it is a fraction", "no, it is irrational"), 1,
+        "No: t* = (sqrt(5) - 1)/2 = 0.618..., the golden ratio's inverse. Every fraction misses "
+        "the minimum loss, by less as its denominator grows."),
     Prediction(
         "lab3.dd-peak", 3,
         "Random-features regression on n training points: as the number of features N grows "
@@ -86,6 +102,16 @@ PREDICTIONS: dict[str, Prediction] = {p.id: p for p in (
         ("more", "about the same", "less"), 2,
         "Less: the relative change falls about as width^-1/2 while the final loss stays the "
         "same (lazy training)."),
+    Prediction(
+        "lab3.width-easy", 3,
+        "Gradient descent on lab 2's Set-Splitting training set: at 2 hidden units (the size of "
+        "the network that fits it) almost no run fits every label. As the hidden layer widens, "
+        "the share of runs that fit every label...",
+        ("stays low: the problem is NP-hard", "rises: most runs fit from a few units on",
+         "falls"), 1,
+        "It rises: no run fits at width 2, most do from 4 hidden units on, and all do at the "
+        "widest. NP-hardness is about training one fixed architecture, not about fitting the data "
+        "with a wider one."),
     Prediction(
         "lab4.snip-vs-random", 4,
         "Pruning at initialisation to 95.6% sparsity: which keeps more test accuracy after "
