@@ -115,3 +115,42 @@ def test_play_replays_the_restarts_histogram(open_voila_page):
     page.wait_for_timeout(300)
     assert trace_raw(page, "gd", 0) == full
     assert vp.page_errors() == [], vp.page_errors()
+
+
+def test_play_replays_your_lazy_training_sweep(open_voila_page):
+    """Lab 3: after Run sweep, Play replays every width's relative weight change and loss from
+    step 0 to the last: the loss starts higher than it ends, the traces get their data back."""
+    vp = open_voila_page("03_overparameterization.ipynb")
+    page = vp.page
+    page.wait_for_function(RENDERED_OR_ERROR_JS, arg=[2, list(PAGE_ERROR_TEXTS)],
+                           timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=500)
+    view = page.locator(".ht-lab3-lazy")
+    view.locator(".ht-lazy-run").click()
+    expect(view.locator(".ht-status").last).to_contain_text("Done", timeout=180_000)
+    player = view.locator(".ht-player")
+    play = player.get_by_role("button", name="Play the run step by step")
+    expect(play).to_be_visible(timeout=30_000)
+    final_loss = json.loads(trace_raw(page, "lazy", 4))
+    final_change = trace_raw(page, "lazy", 1)
+    page.evaluate("""() => {
+      const el = document.querySelector('.ht-fig-lazy');
+      const gd = el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
+      window.__htLossSeen = [];
+      const look = () => { window.__htLossSeen.push(Array.from(gd.data[4].y)); requestAnimationFrame(look); };
+      requestAnimationFrame(look);
+    }""")
+    play.click()
+    expect(player.get_by_role("button", name="Pause the replay")).to_be_visible(timeout=30_000)
+    expect(play).to_be_visible(timeout=60_000)
+    fps = float(player.get_attribute("data-fps"))
+    print(f"lazy-training replay: {fps} frames per second over {player.get_attribute('data-frames')} frames")
+    assert fps >= 30
+    assert int(player.get_attribute("data-frames")) >= 20
+    expect(player.locator(".ht-play-said")).to_contain_text("GD step")
+    seen = page.evaluate("() => window.__htLossSeen")
+    first = max(seen, key=lambda ys: sum(v for v in ys if v is not None))  # the earliest frames
+    assert all(a > b for a, b in zip(first, final_loss[1])), (first, final_loss[1])  # the loss fell at every width
+    page.wait_for_timeout(300)
+    assert trace_raw(page, "lazy", 1) == final_change
+    assert json.loads(trace_raw(page, "lazy", 4)) == final_loss
+    assert vp.page_errors() == [], vp.page_errors()

@@ -159,6 +159,29 @@ def test_relative_weight_change_shrinks_like_inverse_sqrt_width(mnist1d):
     assert np.all(r.mean("final_loss") < r.mean("initial_loss"))
 
 
+def test_lazy_history_is_the_same_run_stopped_earlier(mnist1d):
+    """The replay's history at step t equals a run of t steps alone (independent programs), and
+    recording it changes none of the final values."""
+    kw = dict(n_train=64, lr=1.0, seeds=(0, 1))
+    sweep = lazy_training.LazyTrainingSweep(mnist1d, (16, 256), steps=12, history_every=4, **kw)
+    r = sweep.run()
+    assert [list(h["steps"]) for h in sweep.history] == [[0, 4, 8, 12]] * 2
+    plain = lazy_training.LazyTrainingSweep(mnist1d, (16, 256), steps=12, **kw).run()
+    assert plain.metrics == r.metrics and "history_loss" not in r.metrics  # the history is kept apart
+    for t in (4, 8):
+        short = lazy_training.LazyTrainingSweep(mnist1d, (16, 256), steps=t, **kw).run()
+        for i, h in enumerate(sweep.history):
+            k = list(h["steps"]).index(t)
+            np.testing.assert_allclose(h["relative_change"][:, k], short.metrics["relative_change"][i], rtol=2e-5)
+            np.testing.assert_allclose(h["loss"][:, k], short.metrics["final_loss"][i], rtol=2e-5)
+    for i, h in enumerate(sweep.history):
+        assert np.all(h["relative_change"][:, 0] == 0)
+        np.testing.assert_allclose(h["loss"][:, 0], r.metrics["initial_loss"][i], rtol=1e-6)
+        np.testing.assert_allclose(h["relative_change"][:, -1], r.metrics["relative_change"][i], rtol=1e-6)
+    with pytest.raises(ValueError, match="history_every"):
+        lazy_training.LazyTrainingSweep(mnist1d, (16,), history_every=-1)
+
+
 # ------------------------------------------------------- width makes hard instances easy
 
 def test_wide_nets_memorise_random_labels(mnist1d):

@@ -33,6 +33,7 @@ from ..experiments import (double_descent, lab3_assets, lazy_training, price_of_
 from ..hardness import format_hypergraph
 from .common import (COLORS, LongRun, NumberField, Status, compact, css_class, figure_widget, guarded)
 from .pagestate import shareable
+from .player import Player, series
 
 __all__ = ["DoubleDescent", "LazyTraining", "WidthMakesEasy", "PriceOfAccuracy"]
 
@@ -344,7 +345,8 @@ class LazyTraining(widgets.VBox):
         css_class(self, "ht-view", "ht-lab3-lazy")
         self._draw_full_scale()
         self.fig = figure_widget(self.fig, height=420, name="lazy")
-        self.children = [*self.controls, self.fig, self.summary, self.note, self.status]
+        self.player = Player("lazy", label="GD step")  # replays your sweep, step by step, in the browser
+        self.children = [*self.controls, self.fig, self.player, self.summary, self.note, self.status]
 
     def _draw_full_scale(self):
         res = self._doc["result"]["sweep"] if self._doc else None
@@ -386,19 +388,34 @@ class LazyTraining(widgets.VBox):
                 self._reference(xs, change)
             yield frac, message
 
+    def _replay(self, sweep) -> None:
+        """Give the player the widths done: the seed-mean relative change and loss at each
+        recorded step (a change of 0, at step 0, is a gap on the log axis)."""
+        if not sweep.history:
+            return
+        xs = np.array(sweep.result.widths[:len(sweep.history)], float)
+        change = np.stack([h["relative_change"].mean(0) for h in sweep.history], axis=1)  # (F, W)
+        loss = np.stack([h["loss"].mean(0) for h in sweep.history], axis=1)
+        self.player.every = sweep.history_every
+        self.player.show([series(1, xs, np.where(change > 0, change, np.nan), kind="frames"),
+                          series(4, xs, loss, kind="frames")])
+
     @guarded()
     def start(self, blocking: bool = False):
         """Run the live width sweep (``blocking=True`` for notebooks and tests)."""
         if self.longrun.running:
             self.status.info("A sweep is running: press Stop first.")
             return
-        config = dataclasses.replace(self.preset, steps=int(self.steps.value), lr=float(self.lr.value),
-                                     seeds=tuple(range(int(self.seeds.value))))
+        steps = int(self.steps.value)
+        every = max(1, steps // 50)  # about 50 frames for the replay (each step choice is a multiple)
+        config = dataclasses.replace(self.preset, steps=steps, lr=float(self.lr.value),
+                                     seeds=tuple(range(int(self.seeds.value))), history_every=every)
         sweep = lazy_training.LazyTrainingSweep.from_config(config)
         self.button.disabled = True
 
         def done(stopped):
             self.button.disabled = False
+            self._replay(sweep)
             full = self._doc["result"]["sweep"] if self._doc else None
             self.summary.value = self._describe(sweep.result.to_dict(), "your run") + (
                 self._describe(full, "full scale") if full else "")
