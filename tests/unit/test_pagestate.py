@@ -163,3 +163,22 @@ def test_the_documented_hidden_tab_delay_is_the_default():
     assert runtime.HIDDEN_TAB_SECONDS == 5 * 60
     assert "hidden for 5 minutes" in (root / "course" / "README.md").read_text(encoding="utf-8")
     assert "left hidden for 5 minutes" in (root / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_syllabus_table_names_each_views_page():
+    """course/README.md's table of views: every shareable view once, on the page that shows it."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    rows = dict(re.findall(r"^\| `([\w-]+)` \| (\d\d[a-z]?) \|", (root / "course" / "README.md").read_text(encoding="utf-8"),
+                           re.M))
+    shown = {}
+    for mod in (lab1, lab2, lab3, lab4):
+        for name, cls in inspect.getmembers(mod, inspect.isclass):
+            if hasattr(cls, "page_key") and cls.__module__ == mod.__name__:
+                pages = [nb.name[:3].rstrip("_") for nb in sorted((root / "labs").glob("0*.ipynb"))
+                         if f"{mod.__name__.rsplit('.', 1)[1]}.{name}(" in nb.read_text(encoding="utf-8")]
+                assert len(pages) == 1, (name, pages)
+                shown[cls.page_key] = pages[0]
+    assert rows == shown
