@@ -43,7 +43,7 @@ import traitlets
 from .. import runtime
 from .widgets import NumberField, css_class, log
 
-__all__ = ["PageLink", "PageState", "shareable", "controls_of", "VOILA_PARAMETERS"]
+__all__ = ["PageLink", "PageState", "shareable", "controls_of", "whole_course", "VOILA_PARAMETERS"]
 
 #: Query parameters that belong to Voila or the server, never reported as unknown.
 VOILA_PARAMETERS = frozenset({"voila-template", "voila-theme", "template", "theme", "token", "_xsrf"})
@@ -189,6 +189,22 @@ def _decode(w: widgets.Widget, text: str):
 
 #: Live views of this kernel (the page's views), by key: who reports parameters no view knows.
 _PAGE: "weakref.WeakValueDictionary[str, PageState]" = weakref.WeakValueDictionary()
+#: Every key given to :func:`shareable` in this process.
+_ALL_KEYS: set[str] = set()
+#: True on the course page (:func:`whole_course`): views of labs not built yet are not unknown.
+_COURSE = False
+
+
+def whole_course() -> None:
+    """Mark this kernel as the course page's (:mod:`hardtrain.views.course`), which builds each
+    lab's views only when its tab is chosen: a link's parameters for views not built yet are
+    then not reported as unknown (each view applies them when it is built)."""
+    global _COURSE
+    _COURSE = True
+
+
+def _known_view(key: str) -> bool:
+    return key in _PAGE or (_COURSE and key in _ALL_KEYS)
 
 
 class PageState:
@@ -270,7 +286,7 @@ class PageState:
                 notes += self._set(name[len(mine):], text)
             elif name in VOILA_PARAMETERS:
                 continue
-            elif self.key == first_view and name.split(".", 1)[0] not in _PAGE:
+            elif self.key == first_view and not _known_view(name.split(".", 1)[0]):
                 notes.append(f"{name}: no view of this page is called {name.split('.', 1)[0]!r}")
         self._show(notes)
         return notes
@@ -304,10 +320,10 @@ class PageState:
             if target in self.controls:
                 (self._hide if how == "hide" else self._lock)(target)
                 return []
-            known = target in _PAGE or any(target in p.controls for p in list(_PAGE.values()))
+            known = _known_view(target) or _COURSE or any(target in p.controls for p in list(_PAGE.values()))
             return [] if known or self.key != first_view else [f"{how}={target}: nothing on this page is called {target!r}"]
         if view != self.key:
-            return [] if view in _PAGE or self.key != first_view else [
+            return [] if _known_view(view) or self.key != first_view else [
                 f"{how}={target}: no view of this page is called {view!r}"]
         if name not in self.controls:
             return [f"{how}={target}: this view has no control {name!r}"]
@@ -379,6 +395,7 @@ def shareable(key: str) -> Callable[[type], type]:
 
         cls.__init__ = __init__
         cls.page_key = key
+        _ALL_KEYS.add(key)
         return cls
 
     return deco
