@@ -20,17 +20,25 @@ Two scenarios, each printing a table for benchmarks/RESULTS.md:
    refilled, N students (one browser context each) open lab 1 within one second; each student's
    first figure (the ratio of the p90 to the single student's is the figure of merit).
 
+3. ``--scenario course`` (the Binder route again, with the course page ``labs/00_course.ipynb``:
+   one kernel for the whole course). After the same warm-up, side by side in one run: each lab's
+   own page opened cold (a kernel per page, the route of scenario 1), then the course page
+   opened once and every lab's tab chosen in turn: the time from the click to the tab's first
+   drawn figure, and the memory of the server with the course page's one kernel. Last, the course
+   page opened at a lab's address (``00_course.ipynb#01``): its first figure from cold.
+
 Pages open as a returning learner's (predictions stored, every view shown at once:
 ``tools.voila.returning_learner_js``).
 
-Run: ``.venv/bin/python benchmarks/serving.py --scenario tabs`` (about 10 minutes on 2 cores) and
-``--scenario class --students 8`` (about 5 minutes). ``--fast`` uses the tests' small sizes.
+Run: ``.venv/bin/python benchmarks/serving.py --scenario tabs`` (about 10 minutes on 2 cores),
+``--scenario class --students 8`` (about 5 minutes) and ``--scenario course`` (about 6 minutes). ``--fast`` uses the tests' small sizes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -162,6 +170,86 @@ def scenario_tabs(args) -> None:
         server.stop()
 
 
+TAB_DRAWN_JS = """(key) => Array.from(document.querySelectorAll(`.ht-course-page-${key} .js-plotly-plot`))
+  .some((gd) => gd._fullLayout && gd.querySelector('.main-svg'))"""
+
+
+def _warm_up(browser, server) -> None:
+    """Every page once (fills the JAX cache as postBuild does)."""
+    for lab in ["00_course.ipynb", *LABS]:
+        ctx = browser.new_context()
+        ctx.add_init_script(RENDER_WATCH_JS)
+        ctx.add_init_script(returning_learner_js())
+        page = ctx.new_page()
+        if lab == "00_course.ipynb":
+            page.goto(server.url(f"voila/render/labs/{lab}"), wait_until="commit", timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+            page.wait_for_selector(".ht-course-tabs", timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+        else:
+            first_figure_s(page, server.url(f"voila/render/labs/{lab}"))
+        page.close(run_before_unload=True)
+        ctx.close()
+    time.sleep(5)
+
+
+def scenario_course(args) -> None:
+    from playwright.sync_api import sync_playwright
+
+    server = binder_server(Path(tempfile.mkdtemp()), args.fast, 300)
+    server.start()
+    try:
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            print("warm-up: every page once (fills the JAX cache as postBuild does)", flush=True)
+            _warm_up(browser, server)
+            print(f"\nserver alone: {memory_text(server)}\n", flush=True)
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+            ctx.add_init_script(RENDER_WATCH_JS)
+            ctx.add_init_script(returning_learner_js())
+            own = {}
+            for lab in LABS:  # the route of scenario 1: a page and a cold kernel per lab
+                page = ctx.new_page()
+                own[lab] = first_figure_s(page, server.url(f"voila/render/labs/{lab}"))
+                page.close(run_before_unload=True)
+                time.sleep(3)
+            page = ctx.new_page()
+            t0 = time.perf_counter()
+            page.goto(server.url("voila/render/labs/00_course.ipynb"), wait_until="commit",
+                      timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+            page.wait_for_selector(".ht-course-page-00 .ht-progress-table", timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+            opened = time.perf_counter() - t0
+            print(f"course page opened (start tab drawn) after {opened:.1f} s; {memory_text(server)}\n")
+            print("| lab | its own page: first figure (cold kernel) | course page: click to first figure "
+                  "| server + kernels after, PSS |")
+            print("| --- | --- | --- | --- |")
+            course = {}
+            for lab in LABS:
+                key = lab.split("_", 1)[0]
+                t0 = time.perf_counter()
+                page.get_by_role("tab", name=re.compile(rf"^{key.lstrip('0')} · ")).click()
+                page.wait_for_function(TAB_DRAWN_JS, arg=key, timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=50)
+                course[lab] = time.perf_counter() - t0
+                time.sleep(2)
+                rss, pss = tree_memory_mb(server)
+                print(f"| {lab} | {own[lab]:.1f} s | {course[lab]:.1f} s | {pss:.0f} MB |", flush=True)
+            errors = page.evaluate("() => document.body.innerText.includes('Traceback')")
+            print(f"\nmedian first figure: own pages {statistics.median(own.values()):.1f} s, course tabs "
+                  f"{statistics.median(course.values()):.1f} s (slowest tab {max(course.values()):.1f} s); "
+                  f"every lab built in the course page: {memory_text(server)}; traceback on the page: {errors}")
+            page.close(run_before_unload=True)
+            time.sleep(5)
+            page = ctx.new_page()
+            t0 = time.perf_counter()
+            page.goto(server.url("voila/render/labs/00_course.ipynb#01"), wait_until="commit",
+                      timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+            page.wait_for_function(TAB_DRAWN_JS, arg="01", timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=50)
+            print(f"course page opened at #01 (cold kernel): first figure after {time.perf_counter() - t0:.1f} s")
+            page.close(run_before_unload=True)
+            ctx.close()
+            browser.close()
+    finally:
+        server.stop()
+
+
 def scenario_class(args) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -222,13 +310,13 @@ def scenario_class(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", choices=("tabs", "class"), required=True)
+    parser.add_argument("--scenario", choices=("tabs", "class", "course"), required=True)
     parser.add_argument("--students", type=int, default=8)
     parser.add_argument("--fast", action="store_true", help="the tests' small sizes (HARDTRAIN_FAST=1)")
     parser.add_argument("--hidden-seconds", type=float, default=20.0,
                         help="HARDTRAIN_HIDDEN_TAB_SECONDS for the tabs scenario (300 in class)")
     args = parser.parse_args()
-    {"tabs": scenario_tabs, "class": scenario_class}[args.scenario](args)
+    {"tabs": scenario_tabs, "class": scenario_class, "course": scenario_course}[args.scenario](args)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Iterator
 
 import anywidget
 import ipywidgets as widgets
@@ -233,21 +234,21 @@ class Course(widgets.VBox):
         t0 = time.perf_counter()
         box = self.tabs.children[i]
         old = box.children
-        box.children = self._build(self.pages[i])
+        box.children = ()
+        for widget in self._build(self.pages[i]):  # shown as soon as built, like Voila's cells
+            box.children = (*box.children, widget)
         for w in old:
             _close_all(w)
         self.built[key] = time.perf_counter() - t0
 
-    def _build(self, page: LabPage) -> list[widgets.Widget]:
+    def _build(self, page: LabPage) -> Iterator[widgets.Widget]:
         nb = json.loads(page.path.read_text(encoding="utf-8"))
         namespace = self._namespaces.setdefault(page.key, {"__name__": f"course_{page.key}"})
-        out: list[widgets.Widget] = []
         for cell in nb.get("cells", []):
             source = "".join(cell.get("source", ""))
             if not source.strip():
                 continue
             if cell.get("cell_type") == "markdown":
-                out.append(css_class(widgets.HTMLMath(render_markdown(source)), "ht-course-text"))
+                yield css_class(widgets.HTMLMath(render_markdown(source)), "ht-course-text")
             elif cell.get("cell_type") == "code":
-                out += _run_cell(source, namespace)
-        return out
+                yield from _run_cell(source, namespace)
