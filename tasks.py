@@ -241,7 +241,7 @@ def pool_plan(labs_dir: Path, lab: str, class_size: int) -> dict:
         die(f"--lab {lab!r} must name one notebook of {labs_dir}: it matches {matches or 'none'}; "
             f"notebooks: {', '.join(names)}")
     plan = {"default": {"pool_size": 0}, matches[0]: {"pool_size": int(class_size)}}
-    start = [n for n in names if n.startswith("00_")]
+    start = [n for n in names if n.startswith("00_start")]  # not 00_course: one kernel per student
     if start and start[0] != matches[0]:
         plan[start[0]] = {"pool_size": 1}
     return plan
