@@ -37,10 +37,12 @@ from .widgets import css_class, log
 
 __all__ = ["CourseAddress", "LabPage", "Course", "lab_pages", "render_markdown"]
 
-#: The tab bar wraps onto a second line rather than cutting the labs' names short.
+#: The tab bar wraps onto a second line rather than cutting the labs' names short, and its labels
+#: are dark enough for WCAG AA contrast (axe-core flags Lumino's grey on grey).
 _STYLE = ("<style>.ht-course-tabs > .lm-TabBar .lm-TabBar-content, .ht-course-tabs > .p-TabBar .p-TabBar-content"
           " { flex-wrap: wrap; } .ht-course-tabs > .lm-TabBar .lm-TabBar-tab, .ht-course-tabs > .p-TabBar "
-          ".p-TabBar-tab { flex: 0 0 auto; max-width: none; }</style>")
+          ".p-TabBar-tab { flex: 0 0 auto !important; max-width: none !important; color: #1a1a1a !important; }"
+          "</style>")
 
 _PAGE_FILE = re.compile(r"^(0[0-9][a-z]?)_[\w-]+\.ipynb$")
 _COURSE_FILE = "00_course.ipynb"
@@ -67,7 +69,7 @@ class LabPage:
             return "Start"
         short = re.sub(r"^Lab \d+\s*(,\s*part \d+)?\s*[·:-]\s*", "", self.title)
         short = re.sub(r"^Part \d+:\s*", "", short)
-        return f"{self.key.lstrip('0')} · {short}"
+        return f"{self.key.lstrip('0')} · {short[:1].upper()}{short[1:]}"
 
 
 def lab_pages(folder: str | Path) -> list[LabPage]:
@@ -249,6 +251,8 @@ class Course(widgets.VBox):
             if not source.strip():
                 continue
             if cell.get("cell_type") == "markdown":
-                yield css_class(widgets.HTMLMath(render_markdown(source)), "ht-course-text")
+                # Voila's own classes for a Markdown cell: the same headings, tables and links
+                yield css_class(widgets.HTMLMath(render_markdown(source)), "ht-course-text",
+                                "jp-RenderedHTMLCommon", "jp-RenderedMarkdown")
             elif cell.get("cell_type") == "code":
                 yield from _run_cell(source, namespace)
