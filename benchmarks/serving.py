@@ -25,7 +25,11 @@ Two scenarios, each printing a table for benchmarks/RESULTS.md:
    own page opened cold (a kernel per page, the route of scenario 1), then the course page
    opened once and every lab's tab chosen in turn: the time from the click to the tab's first
    drawn figure, and the memory of the server with the course page's one kernel. Last, the course
-   page opened at a lab's address (``00_course.ipynb#01``): its first figure from cold.
+   page opened at a lab's address (``00_course.ipynb#01``): its first figure from cold. With
+   ``--buttons`` (which skips the lab pages' own timings), before that, the student presses each lab's heaviest button in the one course
+   kernel (train, run GD at every width, every sweep, the live pruning study and ablations),
+   each until the kernel is idle again (or 240 s, then Stop): the server's memory, sampled every
+   second, at its peak and at the end.
 
 Pages open as a returning learner's (predictions stored, every view shown at once:
 ``tools.voila.returning_learner_js``).
@@ -191,6 +195,66 @@ def _warm_up(browser, server) -> None:
     time.sleep(5)
 
 
+#: (tab, button name, which of the tab's buttons of that name) pressed by ``--buttons``.
+BUTTONS = [("01b", "Train and look", 0), ("02", "All widths", 0), ("02b", "Run sweep", 0),
+           ("03", "Run sweep", 0), ("03", "Run sweep", 1), ("03b", "Run sweep", 0),
+           ("03b", "Measure my ladder", 0), ("04", "Run live study", 0), ("04b", "Run live ablations", 0)]
+
+
+def _press_every_button(page, server) -> None:
+    """Press each of BUTTONS in turn; print the server's peak and final memory around each."""
+    import threading
+
+    import psutil
+
+    peak = {"pss": 0.0}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak["pss"] = max(peak["pss"], tree_memory_mb(server)[1])
+            time.sleep(1.0)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    print("\n| button (course page, one kernel) | seconds until idle | server + kernel PSS: peak so far | after |")
+    print("| --- | --- | --- | --- |")
+    try:
+        for key, name, nth in BUTTONS:
+            page.get_by_role("tab", name=re.compile(rf"^{key.lstrip('0')} · ")).click()
+            page.wait_for_function(TAB_DRAWN_JS, arg=key, timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=100)
+            buttons = page.locator(f".ht-course-page-{key}").get_by_role("button", name=name, exact=True)
+            if buttons.count() <= nth:
+                print(f"| {key}: {name} | (no such button) | | |")
+                continue
+            kernels = server.kernel_processes()
+            for k in kernels:
+                k.cpu_percent(None)
+            t0 = time.perf_counter()
+            buttons.nth(nth).click()
+            quiet, stopped = 0, False
+            while quiet < 3:
+                time.sleep(1.0)
+                busy = sum(k.cpu_percent(None) for k in kernels if k.is_running())
+                quiet = quiet + 1 if busy < 10 else 0
+                if time.perf_counter() - t0 > 240 and not stopped:
+                    stop_buttons = page.locator(f".ht-course-page-{key}").get_by_role("button", name="Stop")
+                    for i in range(stop_buttons.count()):
+                        if stop_buttons.nth(i).is_enabled():
+                            stop_buttons.nth(i).click()
+                    stopped = True
+            rss, pss = tree_memory_mb(server)
+            print(f"| {key}: {name}{' (stopped at 240 s)' if stopped else ''} | {time.perf_counter() - t0 - 3:.0f} s "
+                  f"| {peak['pss']:.0f} MB | {pss:.0f} MB |", flush=True)
+    except psutil.Error as exc:
+        print(f"(memory sampling stopped: {exc})")
+    finally:
+        stop.set()
+        sampler.join()
+    print(f"\nafter every button: peak {peak['pss']:.0f} MB PSS; now {memory_text(server)}; "
+          f"traceback on the page: {page.evaluate('() => document.body.innerText.includes(`Traceback`)')}")
+
+
 def scenario_course(args) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -206,7 +270,7 @@ def scenario_course(args) -> None:
             ctx.add_init_script(RENDER_WATCH_JS)
             ctx.add_init_script(returning_learner_js())
             own = {}
-            for lab in LABS:  # the route of scenario 1: a page and a cold kernel per lab
+            for lab in ([] if args.buttons else LABS):  # scenario 1's route: a page and a cold kernel per lab
                 page = ctx.new_page()
                 own[lab] = first_figure_s(page, server.url(f"voila/render/labs/{lab}"))
                 page.close(run_before_unload=True)
@@ -230,11 +294,13 @@ def scenario_course(args) -> None:
                 course[lab] = time.perf_counter() - t0
                 time.sleep(2)
                 rss, pss = tree_memory_mb(server)
-                print(f"| {lab} | {own[lab]:.1f} s | {course[lab]:.1f} s | {pss:.0f} MB |", flush=True)
+                print(f"| {lab} | {own.get(lab, float('nan')):.1f} s | {course[lab]:.1f} s | {pss:.0f} MB |", flush=True)
             errors = page.evaluate("() => document.body.innerText.includes('Traceback')")
-            print(f"\nmedian first figure: own pages {statistics.median(own.values()):.1f} s, course tabs "
+            print(f"\nmedian first figure: own pages {statistics.median(own.values() or [float('nan')]):.1f} s, course tabs "
                   f"{statistics.median(course.values()):.1f} s (slowest tab {max(course.values()):.1f} s); "
                   f"every lab built in the course page: {memory_text(server)}; traceback on the page: {errors}")
+            if args.buttons:
+                _press_every_button(page, server)
             page.close(run_before_unload=True)
             time.sleep(5)
             page = ctx.new_page()
@@ -312,6 +378,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=("tabs", "class", "course"), required=True)
     parser.add_argument("--students", type=int, default=8)
+    parser.add_argument("--buttons", action="store_true",
+                        help="course scenario: also press every lab's heaviest button in the one kernel")
     parser.add_argument("--fast", action="store_true", help="the tests' small sizes (HARDTRAIN_FAST=1)")
     parser.add_argument("--hidden-seconds", type=float, default=20.0,
                         help="HARDTRAIN_HIDDEN_TAB_SECONDS for the tabs scenario (300 in class)")
