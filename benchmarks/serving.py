@@ -18,7 +18,8 @@ Two scenarios, each printing a table for benchmarks/RESULTS.md:
 2. ``--scenario class`` (``tasks.py serve --lab 01 --class-size N``'s pool plan on standalone
    Voila): first one student alone on the ready pool (the reference), then, once the pool has
    refilled, N students (one browser context each) open lab 1 within one second; each student's
-   first figure (the ratio of the p90 to the single student's is the figure of merit).
+   first figure (the ratio of the p90 to the single student's is the figure of merit), split into
+   the page's phases (HTML received, first widget model, first figure drawn: :data:`PHASES_JS`).
 
 3. ``--scenario course`` (the Binder route again, with the course page ``labs/00_course.ipynb``:
    one kernel for the whole course). After the same warm-up, side by side in one run: each lab's
@@ -316,6 +317,24 @@ def scenario_course(args) -> None:
         server.stop()
 
 
+#: Where a page's first figure time goes, in seconds from its navigation start: the HTML fully
+#: received (the server's part; a preheated page is pre-rendered), the first widget model created
+#: in the page (the kernel's widget messages arrived and the page's scripts ran), the first figure
+#: drawn (the browser's rendering).
+PHASES_JS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const clocks = window.__htModelClocks || [];
+  const drawn = (window.__htRendered || []).map((r) => r.t);
+  return {html: nav ? nav.responseEnd / 1000 : null,
+          model: clocks.length ? Math.min(...clocks) / 1000 : null,
+          figure: drawn.length ? Math.min(...drawn) / 1000 : null};
+}"""
+
+
+def _phases_text(ph: dict) -> str:
+    return " / ".join("-" if ph.get(k) is None else f"{ph[k]:.1f}" for k in ("html", "model", "figure"))
+
+
 def scenario_class(args) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -343,6 +362,7 @@ def scenario_class(args) -> None:
             ctx.add_init_script(returning_learner_js())
             page = ctx.new_page()
             single = first_figure_s(page, url)
+            single_phases = page.evaluate(PHASES_JS)
             page.close(run_before_unload=True)
             ctx.close()
             time.sleep(tasks.POOL_FILL_DELAY + 75)
@@ -362,6 +382,12 @@ def scenario_class(args) -> None:
                                        timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=100)
                 firsts.append(time.perf_counter() - t)
             errors = [p.evaluate("() => document.body.innerText.includes('Traceback')") for p in pages]
+            phases = [p.evaluate(PHASES_JS) for p in pages]
+            print("\n| student | first figure | HTML received / first widget model / first figure, s from navigation |")
+            print("| --- | --- | --- |")
+            print(f"| alone (reference) | {single:.1f} s | {_phases_text(single_phases)} |")
+            for i, (t, ph) in enumerate(zip(firsts, phases), 1):
+                print(f"| {i} of {args.students} | {t:.1f} s | {_phases_text(ph)} |")
             for c in contexts:
                 c.close()
             browser.close()

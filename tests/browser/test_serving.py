@@ -57,7 +57,7 @@ def test_a_figure_whose_drawing_library_fails_says_so_on_the_page(open_voila_pag
 
 
 def test_a_class_pool_preheats_only_the_lab_being_taught(tmp_path):
-    """``tasks.py serve --lab 00 --class-size 2``'s pool plan, given to a real Voila: two kernels
+    """``tasks.py serve --lab 00_start --class-size 2``'s pool plan, given to a real Voila: two kernels
     run the start page ahead of the class, and no other notebook of labs/ gets one (without the
     plan Voila would preheat every notebook)."""
     import json
@@ -71,7 +71,7 @@ def test_a_class_pool_preheats_only_the_lab_being_taught(tmp_path):
         import tasks
     finally:
         sys.path.remove(str(ROOT))
-    plan = tasks.pool_plan(ROOT / "labs", "00", 2)
+    plan = tasks.pool_plan(ROOT / "labs", "00_start", 2)  # "00" alone also names 00_course
     assert plan == {"default": {"pool_size": 0}, "00_start_here.ipynb": {"pool_size": 2}}
     server = VoilaServer(tmp_path, "labs", fast=True, extra_args=[
         "--preheat_kernel=True", "--pool_size=1", "--VoilaKernelManager.fill_delay=0",

@@ -19,6 +19,13 @@ from hardtrain.views import pagestate
 LABS = Path(__file__).resolve().parents[2] / "labs"
 
 
+@pytest.fixture(autouse=True)
+def _not_the_course_kernel_afterwards(monkeypatch):
+    """Course() marks its kernel as the course page's (pagestate.whole_course); other tests run
+    in the same process afterwards, as on an ordinary lab page."""
+    monkeypatch.setattr(pagestate, "_COURSE", False)
+
+
 def _notebook(folder: Path, name: str, cells: list[tuple[str, str]]) -> Path:
     nb = {"cells": [{"cell_type": t, "metadata": {}, "source": s, **({"outputs": [], "execution_count": None}
                                                                       if t == "code" else {})} for t, s in cells],

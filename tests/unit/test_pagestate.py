@@ -15,6 +15,17 @@ from hardtrain.views.pagestate import PageState, controls_of
 from hardtrain.views.widgets import NumberField, css_class
 
 
+@pytest.fixture(autouse=True)
+def _a_page_of_its_own(monkeypatch):
+    """Each test is a page of its own: views other tests keep alive are not on it."""
+    import weakref
+
+    from hardtrain.views import pagestate
+
+    monkeypatch.setattr(pagestate, "_PAGE", weakref.WeakValueDictionary())
+    monkeypatch.setattr(pagestate, "_COURSE", False)
+
+
 def _toy(key="toy"):
     box = widgets.VBox([
         css_class(widgets.Dropdown(options=[("Gradient descent", "gd"), ("Adam", "adam")], value="gd"), "ht-opt"),
