@@ -331,6 +331,36 @@ PHASES_JS = """() => {
 }"""
 
 
+def psutil_cpu_count() -> int:
+    import psutil
+
+    return psutil.cpu_count() or 1
+
+
+def _cpu_seconds(server: VoilaServer) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the browsers (this process's Chromium tree),
+    the Voila server process and its kernels."""
+    import os
+
+    import psutil
+
+    def total(procs):
+        out = 0.0
+        for p in procs:
+            try:
+                t = p.cpu_times()
+                out += t.user + t.system
+            except psutil.Error:
+                pass
+        return out
+
+    me = psutil.Process(os.getpid()).children(recursive=True)
+    browsers = [p for p in me if "chrom" in (p.name() or "").lower()]
+    server_proc = [psutil.Process(server.proc.pid)] if server.proc is not None else []
+    return {"browsers": total(browsers), "Voila server": total(server_proc),
+            "kernels": total(server.kernel_processes())}
+
+
 def _phases_text(ph: dict) -> str:
     return " / ".join("-" if ph.get(k) is None else f"{ph[k]:.1f}" for k in ("html", "model", "figure"))
 
@@ -371,6 +401,7 @@ def scenario_class(args) -> None:
                 c.add_init_script(RENDER_WATCH_JS)
                 c.add_init_script(returning_learner_js())
             pages = [c.new_page() for c in contexts]
+            cpu_before = _cpu_seconds(server)
             starts = []
             for i, page in enumerate(pages):  # all within one second
                 starts.append(time.perf_counter())
@@ -381,8 +412,14 @@ def scenario_class(args) -> None:
                 page.wait_for_function("(window.__htRendered || []).length >= 1",
                                        timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=100)
                 firsts.append(time.perf_counter() - t)
+            cpu_after = _cpu_seconds(server)
+            window = time.perf_counter() - starts[0]
             errors = [p.evaluate("() => document.body.innerText.includes('Traceback')") for p in pages]
             phases = [p.evaluate(PHASES_JS) for p in pages]
+            used = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
+            print(f"\nCPU seconds used while the {args.students} students' first figures came ({window:.1f} s on "
+                  f"{psutil_cpu_count()} cores, {window * psutil_cpu_count():.0f} core-seconds): "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in used.items()))
             print("\n| student | first figure | HTML received / first widget model / first figure, s from navigation |")
             print("| --- | --- | --- |")
             print(f"| alone (reference) | {single:.1f} s | {_phases_text(single_phases)} |")
