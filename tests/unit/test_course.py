@@ -104,16 +104,33 @@ def test_the_address_and_the_tabs_follow_each_other(tmp_path):
         C.Course(tmp_path, open_page="07")
 
 
-def test_the_start_page_is_rebuilt_each_time_so_its_progress_is_current(tmp_path):
-    _notebook(tmp_path, "00_start.ipynb", [("code", "import ipywidgets as w\nw.Label('progress')")])
+def test_the_start_page_keeps_its_widgets_and_redraws_its_progress_table(tmp_path):
+    _notebook(tmp_path, "00_start.ipynb", [("code", "from hardtrain.views.progress import course_progress\n"
+                                                     "course_progress()"),
+                                            ("code", "import ipywidgets as w\nw.Text('an instructor typed this')")])
     _notebook(tmp_path, "01_a.ipynb", [("markdown", "# A")])
     course = C.Course(tmp_path)
-    first = course.tabs.children[0].children[0]
+    progress, kept = course.tabs.children[0].children
     course.show("01")
     course.show("00")
-    again = course.tabs.children[0].children[0]
-    assert again is not first and again.value == "progress"
-    assert first.comm is None  # the old widget was closed
+    progress2, kept2 = course.tabs.children[0].children
+    assert kept2 is kept and kept.value == "an instructor typed this"  # e.g. the link builder's state
+    assert progress2 is not progress and "ht-course-progress" in progress2._dom_classes
+    assert progress.comm is None  # the old table was closed
+    assert list(course.built) == ["00", "01"]
+
+
+def test_a_tab_chosen_by_address_is_built_once(tmp_path, monkeypatch):
+    for name in ("00_start.ipynb", "01_a.ipynb"):
+        _notebook(tmp_path, name, [("markdown", f"# {name}")])
+    course = C.Course(tmp_path)
+    calls = []
+    build = course._build
+    monkeypatch.setattr(course, "_build", lambda page: calls.append(page.key) or build(page))
+    course.address.opened_with = "01"
+    course.address.page = "00"
+    course.address.page = "01"
+    assert calls == ["01"]
 
 
 def test_the_real_course_builds_lab_2_with_its_views(monkeypatch):

@@ -25,6 +25,7 @@ import html
 import io
 import json
 import re
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -207,9 +208,11 @@ class Course(widgets.VBox):
         css_class(self.tabs, "ht-course-tabs")
         super().__init__([widgets.HTML(_STYLE), self.tabs, self.address])
         css_class(self, "ht-course")
+        self._live = False
         self.tabs.selected_index = self._keys.index(open_page)
         self.show(open_page)
         self.tabs.observe(self._on_tab, names="selected_index")
+        self._live = True
         self.address.observe(lambda c: self._on_address(c["new"]), names=["page", "opened_with"])
 
     def _on_tab(self, change) -> None:
@@ -221,27 +224,37 @@ class Course(widgets.VBox):
             self.tabs.selected_index = self._keys.index(key)  # _on_tab builds it
 
     def show(self, key: str) -> None:
-        """Show page ``key``, building it first if needed (the start page is rebuilt each time, so
-        its progress table counts what the learner did in the labs). Unknown keys are ignored."""
+        """Show page ``key``, building it the first time. Unknown keys are ignored. The start
+        page is built once too, but its progress table is redrawn each time it is shown, so it
+        counts what the learner did in the labs meanwhile."""
         if key not in self._keys:
             return
         i = self._keys.index(key)
         if self.tabs.selected_index != i:
             self.tabs.selected_index = i
+            if self._live:
+                return  # _on_tab shows it
         self.address.page = key
-        if key in self.built and key != "00":
-            return
-        import time
-
-        t0 = time.perf_counter()
         box = self.tabs.children[i]
-        old = box.children
-        box.children = ()
+        if key in self.built:
+            if key == "00":
+                self._redraw_progress(box)
+            return
+        t0 = time.perf_counter()
         for widget in self._build(self.pages[i]):  # shown as soon as built, like Voila's cells
             box.children = (*box.children, widget)
-        for w in old:
-            _close_all(w)
         self.built[key] = time.perf_counter() - t0
+
+    @staticmethod
+    def _redraw_progress(box: widgets.Box) -> None:
+        from .progress import course_progress
+
+        kids = list(box.children)
+        for j, w in enumerate(kids):
+            if "ht-course-progress" in getattr(w, "_dom_classes", ()):
+                kids[j] = course_progress()
+                w.close()
+        box.children = tuple(kids)
 
     def _build(self, page: LabPage) -> Iterator[widgets.Widget]:
         nb = json.loads(page.path.read_text(encoding="utf-8"))
