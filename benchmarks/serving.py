@@ -98,11 +98,8 @@ VISIBILITY_JS = """(state) => {
 
 
 def first_figure_s(page, url: str) -> float:
-    t0 = time.perf_counter()
-    page.goto(url, wait_until="commit", timeout=PAGE_LOAD_TIMEOUT_S * 1000)
-    page.wait_for_function("(window.__htRendered || []).length >= 1", timeout=PAGE_LOAD_TIMEOUT_S * 1000,
-                           polling=100)
-    return time.perf_counter() - t0
+    """Open ``url``; the seconds until its first figure is drawn."""
+    return _open_until(page, url, "() => (window.__htRendered || []).length >= 1")
 
 
 def binder_server(workdir: Path, fast: bool, hidden_seconds: float) -> VoilaServer:
@@ -122,15 +119,7 @@ def scenario_tabs(args) -> None:
         with sync_playwright() as pw:
             browser = launch_chromium(pw)
             print("warm-up: every page once (fills the JAX cache as postBuild does)", flush=True)
-            for lab in LABS:
-                ctx = browser.new_context()
-                ctx.add_init_script(RENDER_WATCH_JS)
-                ctx.add_init_script(returning_learner_js())
-                page = ctx.new_page()
-                first_figure_s(page, server.url(f"voila/render/labs/{lab}"))
-                page.close(run_before_unload=True)
-                ctx.close()
-            time.sleep(5)
+            _warm_up(browser, server, course=False)
             print(f"\nserver alone: {memory_text(server)}\n")
             print("| page (each kept open in its own tab) | first figure | server + kernels, PSS | RSS summed |")
             print("| --- | --- | --- | --- |")
@@ -179,18 +168,24 @@ TAB_DRAWN_JS = """(key) => Array.from(document.querySelectorAll(`.ht-course-page
   .some((gd) => gd._fullLayout && gd.querySelector('.main-svg'))"""
 
 
-def _warm_up(browser, server) -> None:
+def _open_until(page, url: str, js: str, arg=None) -> float:
+    """Open ``url`` and wait until ``js(arg)`` is true; the seconds it took."""
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit", timeout=PAGE_LOAD_TIMEOUT_S * 1000)
+    page.wait_for_function(js, arg=arg, timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=50)
+    return time.perf_counter() - t0
+
+
+def _warm_up(browser, server, course: bool = True) -> None:
     """Every page once (fills the JAX cache as postBuild does)."""
-    for lab in ["00_course.ipynb", *LABS]:
+    for lab in (["00_course.ipynb"] if course else []) + LABS:
         ctx = browser.new_context()
         ctx.add_init_script(RENDER_WATCH_JS)
         ctx.add_init_script(returning_learner_js())
         page = ctx.new_page()
-        if lab == "00_course.ipynb":
-            page.goto(server.url(f"voila/render/labs/{lab}"), wait_until="commit", timeout=PAGE_LOAD_TIMEOUT_S * 1000)
-            page.wait_for_selector(".ht-course-tabs", timeout=PAGE_LOAD_TIMEOUT_S * 1000)
-        else:
-            first_figure_s(page, server.url(f"voila/render/labs/{lab}"))
+        ready = ("() => !!document.querySelector('.ht-course-tabs')" if lab == "00_course.ipynb"
+                 else "() => (window.__htRendered || []).length >= 1")
+        _open_until(page, server.url(f"voila/render/labs/{lab}"), ready)
         page.close(run_before_unload=True)
         ctx.close()
     time.sleep(5)
@@ -277,11 +272,8 @@ def scenario_course(args) -> None:
                 page.close(run_before_unload=True)
                 time.sleep(3)
             page = ctx.new_page()
-            t0 = time.perf_counter()
-            page.goto(server.url("voila/render/labs/00_course.ipynb"), wait_until="commit",
-                      timeout=PAGE_LOAD_TIMEOUT_S * 1000)
-            page.wait_for_selector(".ht-course-page-00 .ht-progress-table", timeout=PAGE_LOAD_TIMEOUT_S * 1000)
-            opened = time.perf_counter() - t0
+            opened = _open_until(page, server.url("voila/render/labs/00_course.ipynb"),
+                                 "() => !!document.querySelector('.ht-course-page-00 .ht-progress-table')")
             print(f"course page opened (start tab drawn) after {opened:.1f} s; {memory_text(server)}\n")
             print("| lab | its own page: first figure (cold kernel) | course page: click to first figure "
                   "| server + kernels after, PSS |")
@@ -305,11 +297,8 @@ def scenario_course(args) -> None:
             page.close(run_before_unload=True)
             time.sleep(5)
             page = ctx.new_page()
-            t0 = time.perf_counter()
-            page.goto(server.url("voila/render/labs/00_course.ipynb#01"), wait_until="commit",
-                      timeout=PAGE_LOAD_TIMEOUT_S * 1000)
-            page.wait_for_function(TAB_DRAWN_JS, arg="01", timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=50)
-            print(f"course page opened at #01 (cold kernel): first figure after {time.perf_counter() - t0:.1f} s")
+            cold = _open_until(page, server.url("voila/render/labs/00_course.ipynb#01"), TAB_DRAWN_JS, "01")
+            print(f"course page opened at #01 (cold kernel): first figure after {cold:.1f} s")
             page.close(run_before_unload=True)
             ctx.close()
             browser.close()

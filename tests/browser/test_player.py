@@ -27,6 +27,29 @@ def _points(raw: str) -> int:
     return sum(v is not None for v in xs)
 
 
+def _record_each_frame(page, figure: str, name: str, expression: str) -> None:
+    """Keep ``expression`` (JS, of the figure's plotly div ``gd``) at every animation frame in
+    ``window[name]`` (a list), from now on."""
+    page.evaluate(f"""() => {{
+      const el = document.querySelector('.ht-fig-{figure}');
+      const gd = el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
+      window.{name} = [];
+      const look = () => {{ window.{name}.push({expression}); requestAnimationFrame(look); }};
+      requestAnimationFrame(look);
+    }}""")
+
+
+def _play_to_the_end(player, play, what: str) -> tuple[float, int]:
+    """Press Play, wait for the replay to end; return (frames per second, frames) the player
+    measured in the page."""
+    play.click()
+    expect(player.get_by_role("button", name="Pause the replay")).to_be_visible(timeout=30_000)
+    expect(play).to_be_visible(timeout=60_000)
+    fps, frames = float(player.get_attribute("data-fps")), int(player.get_attribute("data-frames"))
+    print(f"{what} replay: {fps} frames per second over {frames} frames")
+    return fps, frames
+
+
 def test_play_replays_the_trajectories_in_the_page_at_30_fps(open_voila_page):
     sent = []  # messages from the page to its kernel, with the time they left
 
@@ -97,20 +120,10 @@ def test_play_replays_the_restarts_histogram(open_voila_page):
     play = player.get_by_role("button", name="Play the run step by step")
     expect(play).to_be_visible(timeout=30_000)
     full = trace_raw(page, "gd", 0)
-    page.evaluate("""() => {
-      const el = document.querySelector('.ht-fig-gd');
-      const gd = el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
-      window.__htSeenBars = new Set();
-      const look = () => { window.__htSeenBars.add(JSON.stringify(Array.from(gd.data[0].y))); requestAnimationFrame(look); };
-      requestAnimationFrame(look);
-    }""")
-    play.click()
-    expect(player.get_by_role("button", name="Pause the replay")).to_be_visible(timeout=30_000)
-    expect(play).to_be_visible(timeout=60_000)
-    fps = float(player.get_attribute("data-fps"))
-    print(f"restarts replay: {fps} frames per second over {player.get_attribute('data-frames')} frames")
+    _record_each_frame(page, "gd", "__htSeenBars", "JSON.stringify(Array.from(gd.data[0].y))")
+    fps, _ = _play_to_the_end(player, play, "restarts")
     assert fps >= 30
-    assert page.evaluate("() => window.__htSeenBars.size") >= 5  # the histogram moved
+    assert page.evaluate("() => new Set(window.__htSeenBars).size") >= 5  # the histogram moved
     expect(player.locator(".ht-play-said")).to_contain_text("Adam step")
     page.wait_for_timeout(300)
     assert trace_raw(page, "gd", 0) == full
@@ -132,20 +145,9 @@ def test_play_replays_your_lazy_training_sweep(open_voila_page):
     expect(play).to_be_visible(timeout=30_000)
     final_loss = json.loads(trace_raw(page, "lazy", 4))
     final_change = trace_raw(page, "lazy", 1)
-    page.evaluate("""() => {
-      const el = document.querySelector('.ht-fig-lazy');
-      const gd = el.matches('.js-plotly-plot') ? el : el.querySelector('.js-plotly-plot');
-      window.__htLossSeen = [];
-      const look = () => { window.__htLossSeen.push(Array.from(gd.data[4].y)); requestAnimationFrame(look); };
-      requestAnimationFrame(look);
-    }""")
-    play.click()
-    expect(player.get_by_role("button", name="Pause the replay")).to_be_visible(timeout=30_000)
-    expect(play).to_be_visible(timeout=60_000)
-    fps = float(player.get_attribute("data-fps"))
-    print(f"lazy-training replay: {fps} frames per second over {player.get_attribute('data-frames')} frames")
-    assert fps >= 30
-    assert int(player.get_attribute("data-frames")) >= 20
+    _record_each_frame(page, "lazy", "__htLossSeen", "Array.from(gd.data[4].y)")
+    fps, frames = _play_to_the_end(player, play, "lazy-training")
+    assert fps >= 30 and frames >= 20
     expect(player.locator(".ht-play-said")).to_contain_text("GD step")
     seen = page.evaluate("() => window.__htLossSeen")
     first = max(seen, key=lambda ys: sum(v for v in ys if v is not None))  # the earliest frames

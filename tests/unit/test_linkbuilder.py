@@ -54,9 +54,8 @@ def test_a_built_link_sets_hides_and_locks_what_it_says():
     assert bowl.page_state.apply(query) == [] and playground.page_state.apply(query) == []
     assert bowl.page_state.state() == {"loss": "sigmoid_squared"} and bowl.page_state.controls["loss"].disabled
     assert playground.page_state.state() == {"lr": "0.05"}
-    seed = playground.page_state.controls["seed"]
-    assert (seed.layout.display == "none") or (getattr(seed, "text", seed).layout.display == "none") or \
-        "seed" in playground.page_state.hidden
+    assert playground.page_state.hidden == {"seed"} and playground.page_state.controls["seed"].layout.display == "none"
+    assert bowl.page_state.locked == {"loss"} and playground.page_state.locked == set()
 
 
 def test_the_course_link_names_the_tab_and_whole_views_hide():

@@ -1,12 +1,13 @@
 """One kernel for the whole course: every lab page, built on demand in a kernel that is already warm.
 
 Each Voila page starts its own kernel, which imports JAX, Flax, optax and plotly and compiles its
-programs before the first figure appears (about 9 s on a 2-core Binder machine). The course page
+programs before the first figure appears. The course page
 (``labs/00_course.ipynb``) pays that once. :class:`Course` shows the start page and one tab per lab
 notebook; a tab is built the first time it is chosen, by running that notebook's cells in the same
 kernel: its Markdown is rendered (nbconvert's Markdown filter; formulas typeset by the page), its
-code cells run in a namespace of their own, and the widgets they return are shown in order. In a
-kernel that has imported and compiled, a lab's views are built in 0.1-2 s (benchmarks/RESULTS.md).
+code cells run in a namespace of their own, and the widgets they return are shown in order. Times
+and memory, side by side with the lab pages: ``benchmarks/serving.py --scenario course``
+(figures in benchmarks/RESULTS.md).
 
 The lab shown is kept in the address's fragment (``00_course.ipynb#02b``), so Back returns to the
 previous lab, a copied address opens the same lab, and the labs' links to each other switch tabs

@@ -71,35 +71,31 @@ class _ControlRow:
 
     def __init__(self, view_key: str, name: str, widget: widgets.Widget, default: str | None, on_change):
         self.view_key, self.name, self.widget = view_key, name, widget
-        label = widgets.HTML(f"<code>{html.escape(view_key)}.{html.escape(name)}</code>",
-                             layout=widgets.Layout(width="14.5em"))
         if default is None:  # a button: it can be hidden or locked, not set
-            self.value = widgets.HTML("<i>button</i>", layout=widgets.Layout(width="22em"))
+            self.value = widgets.HTML(f"<code>{html.escape(view_key)}.{html.escape(name)}</code> <i>(button)</i>",
+                                      layout=widgets.Layout(width="36em"))
         elif hasattr(widget, "options") and hasattr(widget, "label") and not isinstance(widget, NumberField):
             choices = [(f"(default: {widget.label})", "")]
             for lab, val in zip(widget._options_labels, widget._options_values):
                 text = str(val) if isinstance(val, (str, int, float)) and not isinstance(val, bool) else lab
                 if text != default:
                     choices.append((lab, text))
-            self.value = widgets.Dropdown(options=choices, value="", layout=widgets.Layout(width="22em"))
+            self.value = widgets.Dropdown(options=choices, value="")
         elif isinstance(widget, (widgets.Checkbox, widgets.ToggleButton)):
             self.value = widgets.Dropdown(options=[(f"(default: {'on' if default == '1' else 'off'})", ""),
-                                                   ("on", "1"), ("off", "0")], value="",
-                                          layout=widgets.Layout(width="22em"))
+                                                   ("on", "1"), ("off", "0")], value="")
         else:
-            self.value = widgets.Text(placeholder=f"default {default}", layout=widgets.Layout(width="22em"))
+            self.value = widgets.Text(placeholder=f"default {default}")
         if not isinstance(self.value, widgets.HTML):  # the control's name is the box's label
             self.value.description = f"{view_key}.{name}"
             self.value.style = {"description_width": "14em"}
             self.value.layout.width = "36em"
-            label = widgets.HTML("")
+            self.value.observe(lambda _c: on_change(), names="value")
         self.hide = widgets.Checkbox(False, description="hide", indent=False, layout=widgets.Layout(width="6em"))
         self.lock = widgets.Checkbox(False, description="lock", indent=False, layout=widgets.Layout(width="6em"))
-        for w in (self.value, self.hide, self.lock):
-            if isinstance(w, widgets.ValueWidget):
-                w.observe(lambda _c: on_change(), names="value")
-        self.box = css_class(widgets.HBox([w for w in (label, self.value, self.hide, self.lock)
-                                           if not (isinstance(w, widgets.HTML) and not w.value)]), "ht-builder-row",
+        for w in (self.hide, self.lock):
+            w.observe(lambda _c: on_change(), names="value")
+        self.box = css_class(widgets.HBox([self.value, self.hide, self.lock]), "ht-builder-row",
                              f"ht-builder-{view_key}-{name}")
 
     def setting(self) -> str:
