@@ -1,49 +1,172 @@
-"""Benchmark: memory of one lab-1 kernel, cold and warm JAX compilation cache.
+"""Benchmark: the memory of each lab page's kernel, idle after load and at the heaviest button.
 
-Builds the four lab-1 dashboards in a fresh Python process (what a Voila kernel does when it
-executes the notebook) and prints the resident memory after imports and after each view, and
-the peak (ru_maxrss). Runs twice: with an empty compilation cache (first visit on a new
-machine) and with the cache the first run filled (every later kernel). Target: <= 600 MB.
+Two parts, each side by side in one run:
 
-    python3 tasks.py bench kernel_memory      # or: .venv/bin/python benchmarks/kernel_memory.py
+1. **plotly's first import**, in fresh processes (5 of each, alternating): with jsonschema's
+   IRI format checker (what a kernel paid before :func:`hardtrain.runtime.skip_iri_format_checker`)
+   and without it (what :func:`hardtrain.runtime.setup` now does): seconds and MB.
+2. **each lab page's kernel**, in turn and alone on the machine: a fresh IPython kernel (the
+   kernel Voila starts for a page), in the environment ``tasks.py serve`` and ``binder/start``
+   give it (:func:`hardtrain.environment.defaults`), executes the notebook at learner sizes
+   (``HARDTRAIN_FAST`` unset), with the JAX compilation cache as a second visit leaves it (a
+   warm-up pass fills it first). Then:
+
+   - **idle**: two seconds after the last cell, the kernel's RSS, PSS and USS (USS: the pages
+     only this process holds; PSS adds its share of the shared libraries; a lone kernel's PSS is
+     close to its RSS: several kernels share the libraries' pages, see ``serving.py``);
+   - **buttons**: each of the page's heavy buttons (``serving.BUTTONS``, the ones
+     ``serving.py --scenario course --buttons`` presses) is clicked in the kernel, as a click
+     from the page runs it, and the kernel is polled until every long run has ended: the peak
+     RSS of the kernel's life (``VmHWM``) and its RSS afterwards.
+
+   Each page runs once per memory budget given (``--budgets``, default ``350 0``: hardtrain's
+   default :data:`hardtrain.runtime.KERNEL_MEMORY_MB` and no budget, as before it existed).
+
+The issue's targets: <= 250 MB idle after load, <= 450 MB at the peak after the heaviest button.
+
+    .venv/bin/python benchmarks/kernel_memory.py            # every lab page, about 12 minutes
+    .venv/bin/python benchmarks/kernel_memory.py --labs 03b 04 --budgets 350
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import statistics
 import subprocess
 import sys
-import tempfile
-import textwrap
+import time
+from pathlib import Path
 
-CHILD = textwrap.dedent("""
-    import resource, time, psutil
-    proc = psutil.Process()
-    def report(stage):
-        rss = proc.memory_info().rss / 2**20
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"  {stage:<18} rss {rss:6.0f} MB   peak {peak:6.0f} MB", flush=True)
-    t0 = time.perf_counter()
+import nbformat
+import psutil
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import BUTTONS, LABS  # noqa: E402
+
+from hardtrain import environment  # noqa: E402
+
+PRESS = """
+import ipywidgets
+from ipywidgets.widgets.widget import _instances
+_b = [w for w in list(_instances.values()) if isinstance(w, ipywidgets.Button) and w.description == {name!r}]
+_b[{nth}].click()
+"""
+RUNNING = """
+from hardtrain.views.longrun import LongRun
+from ipywidgets.widgets.widget import _instances
+print(any(w.running for w in list(_instances.values()) if isinstance(w, LongRun)))
+"""
+IMPORT = """
+import sys, time, psutil
+if {skip}:
     from hardtrain import runtime
-    runtime.setup()  # what a lab's first cell does
-    import plotly.graph_objects as go
-    from hardtrain.views import lab1
-    go.FigureWidget()
-    report("imports")
-    for cls in (lab1.ConvexBowl, lab1.ProductPlayground, lab1.Symmetries, lab1.MLPSlice):
-        cls()
-        report(cls.__name__)
-    print(f"  wall time {time.perf_counter() - t0:.1f} s")
-""")
+    runtime.skip_iri_format_checker()
+rss0, t0 = psutil.Process().memory_info().rss, time.perf_counter()
+import plotly.graph_objects as go
+go.FigureWidget()
+print(time.perf_counter() - t0, (psutil.Process().memory_info().rss - rss0) / 2**20)
+"""
+
+
+def memory(pid: int) -> dict[str, float]:
+    """RSS, PSS, USS and peak RSS (VmHWM) of a process, in MB."""
+    info = psutil.Process(pid).memory_full_info()
+    hwm = 0.0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            hwm = int(line.split()[1]) / 1024
+    return {"rss": info.rss / 2**20, "pss": info.pss / 2**20, "uss": info.uss / 2**20, "peak": hwm}
+
+
+def run(client: NotebookClient, code: str) -> str:
+    """Execute ``code`` in the client's kernel; return what it printed."""
+    cell = nbformat.v4.new_code_cell(code)
+    client.nb.cells.append(cell)
+    client.execute_cell(cell, len(client.nb.cells) - 1)
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+
+
+def measure(notebook: Path, env: dict[str, str]) -> dict[str, object]:
+    """One lab page in a fresh kernel: idle memory, then its buttons (see the module doc)."""
+    nb = nbformat.read(notebook, as_version=4)
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(notebook.parent), env=env)
+    client = NotebookClient(nb, km=km, timeout=900, kernel_name="python3")
+    out: dict[str, object] = {}
+    t0 = time.perf_counter()
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(list(nb.cells)):
+                client.execute_cell(cell, index)
+            out["load_s"] = time.perf_counter() - t0
+            pid = km.provisioner.process.pid
+            time.sleep(2.0)
+            out["idle"] = memory(pid)
+            key = notebook.name.split("_")[0]
+            pressed = []
+            for tab, name, nth in BUTTONS:
+                if tab != key:
+                    continue
+                t1 = time.perf_counter()
+                run(client, PRESS.format(name=name, nth=nth))
+                while "True" in run(client, RUNNING):
+                    time.sleep(0.5)
+                pressed.append(f"{name} ({time.perf_counter() - t1:.0f} s)")
+            time.sleep(1.0)
+            out["buttons"] = pressed
+            out["after"] = memory(pid)
+    finally:
+        km.shutdown_kernel(now=True)
+    return out
+
+
+def compare_imports(env: dict[str, str], repeats: int = 5) -> None:
+    """Part 1: plotly's first import with and without jsonschema's IRI checker, alternating."""
+    seen: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    for _ in range(repeats):
+        for skip in (False, True):
+            r = subprocess.run([sys.executable, "-c", IMPORT.format(skip=skip)], env=env, capture_output=True,
+                               text=True, check=True)
+            seconds, mb = map(float, r.stdout.split())
+            seen[skip].append((seconds, mb))
+    print(f"plotly's first import (import + one FigureWidget), median of {repeats} fresh processes each:")
+    for skip, label in ((False, "with the IRI checker (before)"), (True, "without it (runtime.setup)")):
+        print(f"  {label:<32} {statistics.median(s for s, _ in seen[skip]):5.2f} s "
+              f"{statistics.median(m for _, m in seen[skip]):5.0f} MB")
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, HARDTRAIN_CACHE_DIR=cache, JAX_COMPILATION_CACHE_DIR=os.path.join(cache, "jax"))
-        env.pop("HARDTRAIN_FAST", None)  # measure the sizes a learner gets
-        for label in ("cold compilation cache", "warm compilation cache"):
-            print(label)
-            subprocess.run([sys.executable, "-c", CHILD], env=env, check=True)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--labs", nargs="*", default=[], help="lab keys (01, 02b...); default every lab page")
+    parser.add_argument("--budgets", nargs="*", type=float, default=[350.0, 0.0],
+                        help="HARDTRAIN_KERNEL_MEMORY_MB values to run each page with (0 = none)")
+    parser.add_argument("--no-warm-up", action="store_true", help="skip the pass that fills the compilation cache")
+    args = parser.parse_args()
+    env = environment.defaults()
+    env.pop("HARDTRAIN_FAST", None)  # the sizes a learner gets
+    os.environ.clear()
+    os.environ.update(env)
+    compare_imports(env)
+    pages = [ROOT / "labs" / name for name in LABS
+             if not args.labs or name.split("_")[0] in args.labs]
+    if not args.no_warm_up:
+        for page in pages:  # fill the JAX compilation cache as a first visit does
+            client = NotebookClient(nbformat.read(page, as_version=4), timeout=900, kernel_name="python3",
+                                    resources={"metadata": {"path": str(page.parent)}})
+            client.execute()
+    print(f"\n{'page':<30} {'budget':>7} {'load':>6} {'idle RSS':>9} {'PSS':>5} {'USS':>5} {'peak':>8} {'after':>8}"
+          "  buttons")
+    for page in pages:
+        for budget in args.budgets:
+            m = measure(page, dict(env, HARDTRAIN_KERNEL_MEMORY_MB=f"{budget:g}"))
+            idle, after = m["idle"], m["after"]
+            print(f"{page.stem:<30} {budget:4.0f} MB {m['load_s']:5.1f}s {idle['rss']:6.0f} MB {idle['pss']:5.0f}"
+                  f" {idle['uss']:5.0f} {after['peak']:5.0f} MB {after['rss']:5.0f} MB  {', '.join(m['buttons']) or '-'}",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ Two scenarios, each printing a table for benchmarks/RESULTS.md:
    ``--hidden-seconds`` each hidden page shuts its kernel down, and the memory is read again;
    then the first tab comes back and the time until it has reloaded and drawn its first figure
    with its settings is measured. Last, the student closes every tab (the page unloads) and the
-   memory is read again 10 s later.
+   memory is read again 10 s later. With ``--buttons``, the student also uses each page as it
+   opens: its heavy buttons (:data:`BUTTONS`) are pressed in turn, each until the kernels are idle
+   again, and the server's peak memory is sampled every second (issue goal 2: every lab open in
+   its own tab and used, inside 2 GB).
 2. ``--scenario class`` (``tasks.py serve --lab 01 --class-size N``'s pool plan on standalone
    Voila): first one student alone on the ready pool (the reference), then, once the pool has
    refilled, N students (one browser context each) open lab 1 within one second; each student's
@@ -121,8 +124,14 @@ def scenario_tabs(args) -> None:
             print("warm-up: every page once (fills the JAX cache as postBuild does)", flush=True)
             _warm_up(browser, server, course=False)
             print(f"\nserver alone: {memory_text(server)}\n")
-            print("| page (each kept open in its own tab) | first figure | server + kernels, PSS | RSS summed |")
-            print("| --- | --- | --- | --- |")
+            if args.buttons:
+                print("| page (each kept open in its own tab) | first figure | buttons pressed (s until idle) "
+                      "| server + kernels, PSS: peak so far | after | RSS summed |")
+                print("| --- | --- | --- | --- | --- | --- |")
+            else:
+                print("| page (each kept open in its own tab) | first figure | server + kernels, PSS | RSS summed |")
+                print("| --- | --- | --- | --- |")
+            sampler = _PeakSampler(server).__enter__()
             ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
             ctx.add_init_script(RENDER_WATCH_JS)
             ctx.add_init_script(returning_learner_js())
@@ -132,8 +141,20 @@ def scenario_tabs(args) -> None:
                 times.append(first_figure_s(page, server.url(f"voila/render/labs/{lab}")))
                 pages.append(page)
                 time.sleep(2)
+                if not args.buttons:
+                    rss, pss = tree_memory_mb(server)
+                    print(f"| {lab} | {times[-1]:.1f} s | {pss:.0f} MB | {rss:.0f} MB |", flush=True)
+                    continue
+                pressed = []
+                for key, name, nth in BUTTONS:
+                    if key == lab.split("_")[0]:
+                        done = _click_until_idle(page, name, nth, server)
+                        pressed.append(f"{name} ({'none' if done is None else f'{done[0]:.0f}'}"
+                                       f"{', stopped' if done and done[1] else ''})")
                 rss, pss = tree_memory_mb(server)
-                print(f"| {lab} | {times[-1]:.1f} s | {pss:.0f} MB | {rss:.0f} MB |", flush=True)
+                print(f"| {lab} | {times[-1]:.1f} s | {', '.join(pressed) or '-'} | {sampler.peak:.0f} MB "
+                      f"| {pss:.0f} MB | {rss:.0f} MB |", flush=True)
+            sampler.__exit__(None, None, None)
             print(f"\nmedian first figure {statistics.median(times):.1f} s; with all {len(pages)} tabs open: "
                   f"{memory_text(server)}")
             # The student works in the last tab; the others are hidden behind it.
@@ -197,57 +218,81 @@ BUTTONS = [("01b", "Train and look", 0), ("02", "All widths", 0), ("02b", "Run s
            ("03b", "Measure my ladder", 0), ("04", "Run live study", 0), ("04b", "Run live ablations", 0)]
 
 
-def _press_every_button(page, server) -> None:
-    """Press each of BUTTONS in turn; print the server's peak and final memory around each."""
-    import threading
+class _PeakSampler:
+    """The server's memory (server + kernels, PSS) sampled every second in a thread: ``peak``."""
 
-    import psutil
+    def __init__(self, server: VoilaServer):
+        import threading
 
-    peak = {"pss": 0.0}
-    stop = threading.Event()
+        self.server, self.peak = server, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def sample():
-        while not stop.is_set():
-            peak["pss"] = max(peak["pss"], tree_memory_mb(server)[1])
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                self.peak = max(self.peak, tree_memory_mb(self.server)[1])
+            except psutil.Error:
+                pass  # a kernel ended between listing and reading it
             time.sleep(1.0)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    def __enter__(self) -> "_PeakSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _click_until_idle(scope, name: str, nth: int, server: VoilaServer) -> tuple[float, bool] | None:
+    """Click the ``nth`` button called ``name`` inside ``scope`` (a page or a locator), then wait
+    until the kernels are idle again (CPU under 10% for 3 s), pressing Stop past 240 s.
+
+    Returns:
+      (seconds until idle, whether Stop was pressed), or None when there is no such button.
+    """
+    buttons = scope.get_by_role("button", name=name, exact=True)
+    if buttons.count() <= nth:
+        return None
+    kernels = server.kernel_processes()
+    for k in kernels:
+        k.cpu_percent(None)
+    t0 = time.perf_counter()
+    buttons.nth(nth).click()
+    quiet, stopped = 0, False
+    while quiet < 3:
+        time.sleep(1.0)
+        busy = sum(k.cpu_percent(None) for k in kernels if k.is_running())
+        quiet = quiet + 1 if busy < 10 else 0
+        if time.perf_counter() - t0 > 240 and not stopped:
+            stop_buttons = scope.get_by_role("button", name="Stop")
+            for i in range(stop_buttons.count()):
+                if stop_buttons.nth(i).is_enabled():
+                    stop_buttons.nth(i).click()
+            stopped = True
+    return time.perf_counter() - t0 - 3, stopped
+
+
+def _press_every_button(page, server) -> None:
+    """Press each of BUTTONS in turn; print the server's peak and final memory around each."""
     print("\n| button (course page, one kernel) | seconds until idle | server + kernel PSS: peak so far | after |")
     print("| --- | --- | --- | --- |")
-    try:
+    with _PeakSampler(server) as sampler:
         for key, name, nth in BUTTONS:
             page.get_by_role("tab", name=re.compile(rf"^{key.lstrip('0')} · ")).click()
             page.wait_for_function(TAB_DRAWN_JS, arg=key, timeout=PAGE_LOAD_TIMEOUT_S * 1000, polling=100)
-            buttons = page.locator(f".ht-course-page-{key}").get_by_role("button", name=name, exact=True)
-            if buttons.count() <= nth:
+            pressed = _click_until_idle(page.locator(f".ht-course-page-{key}"), name, nth, server)
+            if pressed is None:
                 print(f"| {key}: {name} | (no such button) | | |")
                 continue
-            kernels = server.kernel_processes()
-            for k in kernels:
-                k.cpu_percent(None)
-            t0 = time.perf_counter()
-            buttons.nth(nth).click()
-            quiet, stopped = 0, False
-            while quiet < 3:
-                time.sleep(1.0)
-                busy = sum(k.cpu_percent(None) for k in kernels if k.is_running())
-                quiet = quiet + 1 if busy < 10 else 0
-                if time.perf_counter() - t0 > 240 and not stopped:
-                    stop_buttons = page.locator(f".ht-course-page-{key}").get_by_role("button", name="Stop")
-                    for i in range(stop_buttons.count()):
-                        if stop_buttons.nth(i).is_enabled():
-                            stop_buttons.nth(i).click()
-                    stopped = True
+            seconds, stopped = pressed
             rss, pss = tree_memory_mb(server)
-            print(f"| {key}: {name}{' (stopped at 240 s)' if stopped else ''} | {time.perf_counter() - t0 - 3:.0f} s "
-                  f"| {peak['pss']:.0f} MB | {pss:.0f} MB |", flush=True)
-    except psutil.Error as exc:
-        print(f"(memory sampling stopped: {exc})")
-    finally:
-        stop.set()
-        sampler.join()
-    print(f"\nafter every button: peak {peak['pss']:.0f} MB PSS; now {memory_text(server)}; "
+            print(f"| {key}: {name}{' (stopped at 240 s)' if stopped else ''} | {seconds:.0f} s "
+                  f"| {sampler.peak:.0f} MB | {pss:.0f} MB |", flush=True)
+    print(f"\nafter every button: peak {sampler.peak:.0f} MB PSS; now {memory_text(server)}; "
           f"traceback on the page: {page.evaluate('() => document.body.innerText.includes(`Traceback`)')}")
 
 
@@ -431,7 +476,8 @@ def main() -> None:
     parser.add_argument("--scenario", choices=("tabs", "class", "course"), required=True)
     parser.add_argument("--students", type=int, default=8)
     parser.add_argument("--buttons", action="store_true",
-                        help="course scenario: also press every lab's heaviest button in the one kernel")
+                        help="course scenario: also press every lab's heaviest button in the one kernel; "
+                             "tabs scenario: press each page's heavy buttons as it opens")
     parser.add_argument("--fast", action="store_true", help="the tests' small sizes (HARDTRAIN_FAST=1)")
     parser.add_argument("--hidden-seconds", type=float, default=20.0,
                         help="HARDTRAIN_HIDDEN_TAB_SECONDS for the tabs scenario (300 in class)")

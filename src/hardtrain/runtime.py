@@ -7,7 +7,12 @@ Importing hardtrain changes nothing global. :func:`setup` does, once, what a lab
 - full float32 matmuls and convolutions on GPUs (:func:`use_full_precision_matmuls`),
   instead of TensorFloat-32, unless the user chose a precision;
 - the log handler that sends the dashboards' callback failures to the server's terminal, never
-  to the page (:func:`view_logger`).
+  to the page (:func:`view_logger`);
+- no IRI format checker in jsonschema (:func:`skip_iri_format_checker`): it slows a kernel's
+  first import of plotly and takes memory, and no schema a kernel validates uses it.
+
+While the labs run, :func:`release_compiled` keeps a kernel's memory under
+:func:`kernel_memory_mb` by dropping JAX's in-memory compiled programs when it is above it.
 
 Scripts and tests that compute without notebooks call :func:`setup` too (the test suite does, in
 ``tests/conftest.py``). This module is also the one reader of hardtrain's environment variables
@@ -22,8 +27,10 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["setup", "fast_mode", "hidden_tab_seconds", "cache_dir", "enable_compilation_cache", "use_full_precision_matmuls",
-           "release_memory", "view_logger", "VIEW_LOGGER"]
+__all__ = ["setup", "fast_mode", "hidden_tab_seconds", "kernel_memory_mb", "cache_dir", "enable_compilation_cache",
+           "use_full_precision_matmuls", "skip_iri_format_checker", "release_memory", "release_compiled",
+           "release_over_budget",
+           "process_memory_mb", "view_logger", "VIEW_LOGGER", "KERNEL_MEMORY_MB"]
 
 #: Name of the logger of the dashboards' callbacks (``hardtrain.views``).
 VIEW_LOGGER = "hardtrain.views"
@@ -73,6 +80,37 @@ def hidden_tab_seconds() -> float:
     return value
 
 
+#: Resident memory of a kernel (MB) above which a long run drops JAX's compiled programs.
+KERNEL_MEMORY_MB = 350.0
+
+
+def kernel_memory_mb() -> float:
+    """The resident memory (MB) above which :func:`release_compiled` acts in a long run; 0 = never.
+
+    ``HARDTRAIN_KERNEL_MEMORY_MB`` overrides the default :data:`KERNEL_MEMORY_MB`. What a lab
+    kernel holds once its page is drawn, and at its heaviest button with and without this
+    budget, is measured by ``benchmarks/kernel_memory.py`` (figures in benchmarks/RESULTS.md).
+
+    Raises:
+      ValueError: the variable is set but is not a number >= 0.
+
+    >>> import os; os.environ["HARDTRAIN_KERNEL_MEMORY_MB"] = "500"; kernel_memory_mb()
+    500.0
+    >>> del os.environ["HARDTRAIN_KERNEL_MEMORY_MB"]; kernel_memory_mb() == KERNEL_MEMORY_MB
+    True
+    """
+    text = os.environ.get("HARDTRAIN_KERNEL_MEMORY_MB", "").strip()
+    if not text:
+        return KERNEL_MEMORY_MB
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"HARDTRAIN_KERNEL_MEMORY_MB must be a number of megabytes >= 0, got {text!r}")
+    return value
+
+
 def setup(*, compilation_cache: bool = True, full_precision: bool = True) -> dict[str, object]:
     """Prepare this process for the labs; safe to call more than once (later calls do nothing).
 
@@ -85,6 +123,7 @@ def setup(*, compilation_cache: bool = True, full_precision: bool = True) -> dic
     """
     if _done:
         return dict(_done)
+    skip_iri_format_checker()
     cache: Path | None = enable_compilation_cache() if compilation_cache else None
     precision = use_full_precision_matmuls() if full_precision else None
     view_logger()
@@ -196,6 +235,106 @@ def use_full_precision_matmuls() -> str:
     if jax.config.jax_default_matmul_precision is None:
         jax.config.update("jax_default_matmul_precision", "highest")
     return str(jax.config.jax_default_matmul_precision)
+
+
+def skip_iri_format_checker() -> bool:
+    """Keep jsonschema from loading its IRI format checker in this process, if not loaded yet.
+
+    plotly imports nbformat when it is first imported, nbformat imports jsonschema, and
+    jsonschema's ``_format`` module imports the optional package ``rfc3987_syntax`` at once, which
+    builds about 35 Earley parsers (lark) on import, which costs every kernel start time and
+    memory (``benchmarks/kernel_memory.py`` measures both side by side). Only the ``iri`` and
+    ``iri-reference`` formats use it, and no schema a lab kernel validates (a notebook's, a
+    widget message's) names them; jsonschema's issue #1428 asks for the import to be lazy.
+
+    Marking the module as absent (``sys.modules["rfc3987_syntax"] = None``) makes jsonschema
+    skip those two checkers; every other format and every validation work as before. Called by
+    :func:`setup`, before anything imports plotly; it does nothing once jsonschema's formats are
+    loaded, or when the package is already imported.
+
+    Returns:
+      True when the checker was kept out; False when it was too late (or already out).
+    """
+    if "jsonschema._format" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return False
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # "absent": import raises ImportError
+    return True
+
+
+def process_memory_mb() -> float | None:
+    """This process's resident memory (RSS) in MB, or None where it cannot be read (no psutil).
+
+    >>> process_memory_mb() > 1
+    True
+    """
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel and jupyter_server
+        return None
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def release_compiled(above_mb: float | None = None) -> bool:
+    """Drop JAX's in-memory caches of traced and compiled programs, then :func:`release_memory`.
+
+    On the CPU every compiled XLA program stays resident in JAX's caches for as long as the
+    process lives, so a sweep that compiles one program per width keeps them all after it ends
+    (``benchmarks/kernel_memory.py`` measures what they hold). Dropping them costs only speed: the
+    next call of a jitted function traces it again and reads the program back from the
+    persistent compilation cache (:func:`enable_compilation_cache`) instead of compiling.
+    Long runs (:class:`hardtrain.views.longrun.LongRun`) call this after each chunk with
+    ``above_mb=kernel_memory_mb()``, so the programs are dropped only when the kernel is over its
+    budget, and programs shared by the chunks are not traced again and again below it.
+
+    Args:
+      above_mb: act only when this process's resident memory is above so many MB (None: always;
+        0: never).
+    Returns:
+      True when the caches were dropped.
+    Raises:
+      ValueError: ``above_mb`` is negative.
+
+    >>> release_compiled(above_mb=0)
+    False
+    """
+    if above_mb is not None:
+        if not above_mb >= 0:
+            raise ValueError(f"above_mb must be >= 0 or None, got {above_mb!r}")
+        if above_mb == 0:
+            return False
+        rss = process_memory_mb()
+        if rss is None or rss <= above_mb:
+            return False
+    import gc
+
+    import jax
+
+    jax.clear_caches()
+    gc.collect()
+    release_memory()
+    return True
+
+
+def release_over_budget() -> bool:
+    """:func:`release_compiled` if this process is above its budget (:func:`kernel_memory_mb`),
+    else :func:`release_memory`; for a view's heavy step that is not a long run.
+
+    A budget that cannot be read (a misspelt ``HARDTRAIN_KERNEL_MEMORY_MB``) is logged to the
+    instructor's terminal (:func:`view_logger`) and treated as none: a learner's click never
+    fails because of it.
+
+    Returns:
+      True when JAX's compiled programs were dropped.
+    """
+    try:
+        budget = kernel_memory_mb()
+    except ValueError as exc:
+        view_logger().warning("%s; no memory budget", exc)
+        budget = 0.0
+    if release_compiled(above_mb=budget):
+        return True
+    release_memory()
+    return False
 
 
 def release_memory() -> bool:

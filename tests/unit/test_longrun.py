@@ -70,6 +70,46 @@ def test_generator_is_closed_when_stopped_early():
     assert closed == [True]
 
 
+def _compiling_chunks(f, n, sizes):
+    """n chunks, each compiling ``f`` for a new shape; records the number of programs f keeps."""
+    import jax.numpy as jnp
+
+    for i in range(n):
+        f(jnp.ones(i + 1)).block_until_ready()
+        sizes.append(f._cache_size())
+        yield (i + 1) / n, f"shape {i + 1}"
+
+
+def test_over_the_memory_budget_a_run_drops_compiled_programs_after_each_chunk(monkeypatch):
+    import jax
+    import jax.numpy as jnp
+
+    f = jax.jit(lambda x: (x * 3.0).sum())
+    monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", "1")  # every process is above 1 MB
+    sizes: list[int] = []
+    assert LongRun("Sweep").run_blocking(_compiling_chunks(f, 4, sizes)) is False
+    # each chunk compiled one program, seen before the drop that follows the chunk
+    assert sizes == [1, 1, 1, 1] and f._cache_size() == 0
+
+
+def test_under_the_budget_or_with_none_the_programs_stay(monkeypatch):
+    import jax
+
+    for budget in ("1000000", "0"):  # far above this process; 0 = never
+        f = jax.jit(lambda x: (x * 5.0).sum())
+        monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", budget)
+        sizes: list[int] = []
+        LongRun("Sweep").run_blocking(_compiling_chunks(f, 4, sizes))
+        assert sizes == [1, 2, 3, 4] and f._cache_size() == 4, budget
+
+
+def test_a_misspelt_memory_budget_does_not_stop_the_run(monkeypatch):
+    monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", "lots")
+    run, seen = LongRun("Sweep"), []
+    assert run.run_blocking(_chunks(3, log=seen)) is False and seen == [0, 1, 2]
+    assert "Done" in run.status.value
+
+
 @pytest.mark.parametrize("budget", [0, -1.0])
 def test_bad_budget_is_rejected(budget):
     with pytest.raises(ValueError, match="positive number of seconds"):

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import hardtrain
 from hardtrain import environment
 
@@ -90,11 +92,87 @@ def test_values_already_set_win():
 def test_every_lab_calls_setup_in_its_first_code_cell_before_anything_else():
     import json
 
-    labs = sorted(p for p in (ROOT / "labs").glob("*.ipynb") if not p.name.startswith("00_"))
-    assert len(labs) >= 9
+    labs = sorted((ROOT / "labs").glob("*.ipynb"))  # the start and course pages too
+    assert len(labs) >= 11
     for path in labs:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         first = next("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         lines = [line for line in first.splitlines() if line.strip()]
         assert lines[:2] == ["from hardtrain import runtime", lines[1]] and lines[1].startswith("runtime.setup()"), \
             f"{path.name}: the first code cell must start with runtime.setup(): {lines[:3]}"
+
+
+def test_setup_keeps_jsonschemas_iri_checker_out_and_every_other_validation_works():
+    """plotly imports nbformat, which imports jsonschema, whose formats module imports the slow
+    rfc3987_syntax package: after setup() it is not loaded, and validation still works."""
+    code = ("import sys; from hardtrain import runtime; runtime.setup(compilation_cache=False); "
+            "import plotly.graph_objects as go; go.FigureWidget(); "
+            "assert 'nbformat' in sys.modules and 'jsonschema._format' in sys.modules; "
+            "assert sys.modules.get('rfc3987_syntax') is None; "
+            "import jsonschema, nbformat; checker = jsonschema.FormatChecker(); "
+            "assert 'iri' not in checker.checkers and 'date' in checker.checkers; "
+            "assert checker.conforms('2026-12-04', 'date') and not checker.conforms('2026-13-45', 'date'); "
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1 + 1')]); nbformat.validate(nb); "
+            "nb.cells[0]['cell_type'] = 'nonsense'; "
+            "bad = False\n"
+            "try:\n    nbformat.validate(nb)\n"
+            "except nbformat.ValidationError:\n    bad = True\n"
+            "assert bad, 'an invalid notebook passed'")
+    r = _run(code)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_without_setup_the_iri_checker_is_there_and_setup_is_then_too_late():
+    """The control: the checker exists (so the test above could fail), and setup() after
+    jsonschema's formats were loaded changes nothing and says so."""
+    code = ("import sys, jsonschema; from hardtrain import runtime; "
+            "assert 'iri' in jsonschema.FormatChecker().checkers; "
+            "assert runtime.skip_iri_format_checker() is False; "
+            "assert sys.modules.get('rfc3987_syntax') is not None")
+    r = _run(code)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_release_compiled_drops_jaxs_programs_and_gives_the_memory_back(tmp_path):
+    """30 programs compiled and kept by JAX; dropped, the process holds less, and the function
+    still computes the right values (traced again, read back from the persistent cache)."""
+    code = ("import numpy as np, jax, jax.numpy as jnp; from hardtrain import runtime; runtime.setup(); "
+            "f = jax.jit(lambda x: jnp.tanh(2.0 * x).sum()); "
+            "[f(jnp.ones(n)).block_until_ready() for n in range(1, 31)]; "
+            "assert f._cache_size() == 30; "
+            "assert runtime.release_compiled(above_mb=1e9) is False and f._cache_size() == 30; "
+            "before = runtime.process_memory_mb(); "
+            "assert runtime.release_compiled() is True and f._cache_size() == 0; "
+            "after = runtime.process_memory_mb(); "
+            "assert before - after > 15, (before, after); "
+            "assert abs(float(f(jnp.ones(7))) - 7 * np.tanh(2.0)) < 1e-5")
+    r = _run(code, HARDTRAIN_CACHE_DIR=str(tmp_path))
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_kernel_memory_budget_reads_the_environment(monkeypatch):
+    from hardtrain import runtime
+
+    monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", " 512 ")
+    assert runtime.kernel_memory_mb() == 512.0
+    for bad in ("-1", "lots", "inf", "nan"):
+        monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", bad)
+        with pytest.raises(ValueError, match="HARDTRAIN_KERNEL_MEMORY_MB"):
+            runtime.kernel_memory_mb()
+    with pytest.raises(ValueError, match="above_mb"):
+        runtime.release_compiled(above_mb=-5)
+
+
+def test_release_over_budget_drops_programs_only_over_the_budget_and_survives_a_misspelt_one(monkeypatch):
+    import jax
+    import jax.numpy as jnp
+
+    from hardtrain import runtime
+
+    f = jax.jit(lambda x: x.sum() * 2.0)
+    for budget, dropped in (("0", False), ("1000000", False), ("lots", False), ("1", True)):
+        monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", budget)
+        f(jnp.ones(3)).block_until_ready()
+        assert f._cache_size() == 1
+        assert runtime.release_over_budget() is dropped, budget
+        assert f._cache_size() == (0 if dropped else 1), budget

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .. import train as training
-from ..runtime import release_memory
+from ..runtime import release_over_budget
 from ..experiments import convex_bowl, mlp_slice, product_loss, session_preset, symmetries
 from .common import (COLORS, NumberField, Status, Timer, colorbar_ticks, colorbar_trace, compact, css_class,
                      figure_widget, grid_points, guarded, heatmap_image, hover_points, image_placement,
@@ -437,11 +437,12 @@ class MLPSlice(widgets.VBox):
     @guarded()
     def run(self):
         self.button.disabled = True
+        release_over_budget()  # the kernel over its budget: make room before training compiles more
         try:
             self._run()
         finally:
             self.button.disabled = False
-            release_memory()  # training and the Hessians compile programs and free their buffers
+            release_over_budget()  # training and the Hessians compile programs and free their buffers
 
     def _run(self):
         self.config = dataclasses.replace(self.config, dataset=self.dataset.value, width=int(self.width_.value),
