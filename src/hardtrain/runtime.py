@@ -11,8 +11,9 @@ Importing hardtrain changes nothing global. :func:`setup` does, once, what a lab
 - no IRI format checker in jsonschema (:func:`skip_iri_format_checker`): it slows a kernel's
   first import of plotly and takes memory, and no schema a kernel validates uses it.
 
-While the labs run, :func:`release_compiled` keeps a kernel's memory under
-:func:`kernel_memory_mb` by dropping JAX's in-memory compiled programs when it is above it.
+While the labs run, :func:`release_over_budget` keeps a kernel's memory near
+:func:`kernel_memory_mb`: a long run drops JAX's in-memory compiled programs after any step that
+ends above the budget, and after its last step whatever the memory.
 
 Scripts and tests that compute without notebooks call :func:`setup` too (the test suite does, in
 ``tests/conftest.py``). This module is also the one reader of hardtrain's environment variables
@@ -29,7 +30,7 @@ from pathlib import Path
 
 __all__ = ["setup", "fast_mode", "hidden_tab_seconds", "kernel_memory_mb", "cache_dir", "enable_compilation_cache",
            "use_full_precision_matmuls", "skip_iri_format_checker", "release_memory", "release_compiled",
-           "release_over_budget",
+           "release_over_budget", "memory_budget_mb",
            "process_memory_mb", "view_logger", "VIEW_LOGGER", "KERNEL_MEMORY_MB"]
 
 #: Name of the logger of the dashboards' callbacks (``hardtrain.views``).
@@ -85,7 +86,9 @@ KERNEL_MEMORY_MB = 350.0
 
 
 def kernel_memory_mb() -> float:
-    """The resident memory (MB) above which :func:`release_compiled` acts in a long run; 0 = never.
+    """The resident memory (MB) above which a long run drops JAX's compiled programs; 0 = never.
+
+    A run also drops them when it ends, unless the budget is 0 (:func:`release_over_budget`).
 
     ``HARDTRAIN_KERNEL_MEMORY_MB`` overrides the default :data:`KERNEL_MEMORY_MB`. What a lab
     kernel holds once its page is drawn, and at its heaviest button with and without this
@@ -315,23 +318,36 @@ def release_compiled(above_mb: float | None = None) -> bool:
     return True
 
 
-def release_over_budget() -> bool:
-    """:func:`release_compiled` if this process is above its budget (:func:`kernel_memory_mb`),
-    else :func:`release_memory`; for a view's heavy step that is not a long run.
+def memory_budget_mb() -> float:
+    """:func:`kernel_memory_mb`, or 0 (no budget) when ``HARDTRAIN_KERNEL_MEMORY_MB`` cannot be
+    read: the error goes to the instructor's terminal (:func:`view_logger`), and a learner's click
+    never fails because of it.
 
-    A budget that cannot be read (a misspelt ``HARDTRAIN_KERNEL_MEMORY_MB``) is logged to the
-    instructor's terminal (:func:`view_logger`) and treated as none: a learner's click never
-    fails because of it.
+    >>> memory_budget_mb() >= 0
+    True
+    """
+    try:
+        return kernel_memory_mb()
+    except ValueError as exc:
+        view_logger().warning("%s; no memory budget", exc)
+        return 0.0
+
+
+def release_over_budget(at_end: bool = False) -> bool:
+    """Give memory back around a view's heavy step (a training run, a sweep).
+
+    Before or during the step (``at_end=False``): :func:`release_compiled` if this process is
+    above its budget (:func:`memory_budget_mb`). At its end (``at_end=True``): JAX's compiled
+    programs are dropped whatever the memory, unless the budget is 0 (never), so that a page the
+    learner has used returns to about the memory it had when it was drawn; running the step
+    again traces its functions again and reads their programs from the compilation cache.
+    Otherwise only the C heap's free pages are released (:func:`release_memory`).
 
     Returns:
       True when JAX's compiled programs were dropped.
     """
-    try:
-        budget = kernel_memory_mb()
-    except ValueError as exc:
-        view_logger().warning("%s; no memory budget", exc)
-        budget = 0.0
-    if release_compiled(above_mb=budget):
+    budget = memory_budget_mb()
+    if budget > 0 and release_compiled(above_mb=None if at_end else budget):
         return True
     release_memory()
     return False

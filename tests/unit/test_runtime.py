@@ -163,16 +163,20 @@ def test_kernel_memory_budget_reads_the_environment(monkeypatch):
         runtime.release_compiled(above_mb=-5)
 
 
-def test_release_over_budget_drops_programs_only_over_the_budget_and_survives_a_misspelt_one(monkeypatch):
+def test_release_over_budget_drops_programs_over_the_budget_or_at_the_end_and_survives_a_misspelt_one(monkeypatch):
     import jax
     import jax.numpy as jnp
 
     from hardtrain import runtime
 
     f = jax.jit(lambda x: x.sum() * 2.0)
-    for budget, dropped in (("0", False), ("1000000", False), ("lots", False), ("1", True)):
+    cases = [("0", False, False), ("1000000", False, False), ("lots", False, False), ("1", False, True),
+             ("0", True, False), ("lots", True, False), ("1000000", True, True)]  # (budget, at_end, dropped)
+    for budget, at_end, dropped in cases:
         monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", budget)
         f(jnp.ones(3)).block_until_ready()
         assert f._cache_size() == 1
-        assert runtime.release_over_budget() is dropped, budget
-        assert f._cache_size() == (0 if dropped else 1), budget
+        assert runtime.release_over_budget(at_end=at_end) is dropped, (budget, at_end)
+        assert f._cache_size() == (0 if dropped else 1), (budget, at_end)
+    monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", "lots")
+    assert runtime.memory_budget_mb() == 0.0

@@ -442,7 +442,7 @@ class MLPSlice(widgets.VBox):
             self._run()
         finally:
             self.button.disabled = False
-            release_over_budget()  # training and the Hessians compile programs and free their buffers
+            release_over_budget(at_end=True)  # training and the Hessians compiled programs: drop them
 
     def _run(self):
         self.config = dataclasses.replace(self.config, dataset=self.dataset.value, width=int(self.width_.value),

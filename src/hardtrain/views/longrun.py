@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 
 import ipywidgets as widgets
 
-from ..runtime import kernel_memory_mb, release_compiled, release_memory
+from ..runtime import memory_budget_mb, release_compiled, release_over_budget
 from .widgets import Status, css_class, log
 
 __all__ = ["Progress", "LongRun"]
@@ -31,10 +31,11 @@ class LongRun(widgets.HBox):
     An exception inside the generator ends the run with a one-line message in the widget's
     status (class ``ht-error``), never a traceback; ``on_done`` is still called.
 
-    After each chunk, and at the end, the kernel's memory is checked against its budget
+    After each chunk the kernel's memory is checked against its budget
     (:func:`hardtrain.runtime.kernel_memory_mb`): above it, JAX's in-memory compiled programs
     are dropped (:func:`hardtrain.runtime.release_compiled`), so a sweep that compiles a
-    program per width does not keep them all.
+    program per width does not keep them all; at the end of the run they are dropped whatever
+    the memory, unless the budget is 0 (:func:`hardtrain.runtime.release_over_budget`).
 
     Args:
       description: the label in front of the bar, e.g. ``"Sweep"``.
@@ -121,11 +122,7 @@ class LongRun(widgets.HBox):
     # ---------------------------------------------------------------- internals
     def _begin(self) -> None:
         self.running, self.stopped, self._stop_requested = True, False, False
-        try:
-            self._memory_mb = kernel_memory_mb()
-        except ValueError as exc:  # a misspelt HARDTRAIN_KERNEL_MEMORY_MB must not stop the run
-            log.warning("%s; no memory budget for this run", exc)
-            self._memory_mb = 0.0
+        self._memory_mb = memory_budget_mb()  # read once per run (a misspelt one is logged once)
         self.bar.value = 0.0
         self.bar.bar_style = ""
         self.stop_button.disabled = False
@@ -141,7 +138,8 @@ class LongRun(widgets.HBox):
         self.bar.value = min(max(frac, 0.0), 1.0) if frac == frac else self.bar.value
         elapsed = time.perf_counter() - t0
         self.status.info(f"{message} ({elapsed:.1f} s)")
-        release_compiled(above_mb=self._memory_mb)  # over the kernel's budget: drop compiled programs
+        if self._memory_mb > 0:  # over the kernel's budget: drop compiled programs
+            release_compiled(above_mb=self._memory_mb)
         if self._stop_requested:
             return "stopped"
         if self.budget_s is not None and elapsed > self.budget_s:
@@ -155,8 +153,7 @@ class LongRun(widgets.HBox):
 
     def _finish(self, outcome: str | None, t0: float, on_done) -> bool:
         elapsed = time.perf_counter() - t0
-        if not release_compiled(above_mb=self._memory_mb):
-            release_memory()
+        release_over_budget(at_end=True)  # the run's programs, unless the budget is 0
         self.running = False
         self.stop_button.disabled = True
         self.stopped = outcome is not None
