@@ -20,7 +20,9 @@ Two parts, each side by side in one run:
      RSS of the kernel's life (``VmHWM``) and its RSS afterwards.
 
    Each page runs once per memory budget given (``--budgets``, default ``350 0``: hardtrain's
-   default :data:`hardtrain.runtime.KERNEL_MEMORY_MB` and no budget, as before it existed).
+   default :data:`hardtrain.runtime.KERNEL_MEMORY_MB` and no budget, as before it existed), or,
+   with ``--compare-arenas``, once with glibc's default number of malloc arenas and once with
+   ``MALLOC_ARENA_MAX=2``.
 
 The issue's targets: <= 250 MB idle after load, <= 450 MB at the peak after the heaviest button.
 
@@ -145,6 +147,9 @@ def main() -> None:
     parser.add_argument("--budgets", nargs="*", type=float, default=[350.0, 0.0],
                         help="HARDTRAIN_KERNEL_MEMORY_MB values to run each page with (0 = none)")
     parser.add_argument("--no-warm-up", action="store_true", help="skip the pass that fills the compilation cache")
+    parser.add_argument("--compare-arenas", action="store_true",
+                        help="instead of the budgets: each page with glibc's default malloc arenas and with "
+                             "MALLOC_ARENA_MAX=2 (what tasks.py serve and binder/start set), side by side")
     args = parser.parse_args()
     env = environment.defaults()
     env.pop("HARDTRAIN_FAST", None)  # the sizes a learner gets
@@ -158,13 +163,19 @@ def main() -> None:
             client = NotebookClient(nbformat.read(page, as_version=4), timeout=900, kernel_name="python3",
                                     resources={"metadata": {"path": str(page.parent)}})
             client.execute()
-    print(f"\n{'page':<30} {'budget':>7} {'load':>6} {'idle RSS':>9} {'PSS':>5} {'USS':>5} {'peak':>8} {'after':>8}"
+    print(f"\n{'page':<30} {'setting':>8} {'load':>6} {'idle RSS':>9} {'PSS':>5} {'USS':>5} {'peak':>8} {'after':>8}"
           "  buttons")
+    runs: list[tuple[str, dict[str, str]]] = []
+    if args.compare_arenas:
+        glibc = {k: v for k, v in env.items() if k != "MALLOC_ARENA_MAX"}
+        runs = [("glibc", glibc), ("arenas=2", dict(env, MALLOC_ARENA_MAX="2"))]
+    else:
+        runs = [(f"{b:.0f} MB", dict(env, HARDTRAIN_KERNEL_MEMORY_MB=f"{b:g}")) for b in args.budgets]
     for page in pages:
-        for budget in args.budgets:
-            m = measure(page, dict(env, HARDTRAIN_KERNEL_MEMORY_MB=f"{budget:g}"))
+        for label, run_env in runs:
+            m = measure(page, run_env)
             idle, after = m["idle"], m["after"]
-            print(f"{page.stem:<30} {budget:4.0f} MB {m['load_s']:5.1f}s {idle['rss']:6.0f} MB {idle['pss']:5.0f}"
+            print(f"{page.stem:<30} {label:>8} {m['load_s']:5.1f}s {idle['rss']:6.0f} MB {idle['pss']:5.0f}"
                   f" {idle['uss']:5.0f} {after['peak']:5.0f} MB {after['rss']:5.0f} MB  {', '.join(m['buttons']) or '-'}",
                   flush=True)
 

@@ -34,8 +34,8 @@ FIXED_DEFAULTS: dict[str, str] = {
     # once per page from labs/_static/ (allowed by voila.json's file_allowlist), instead of
     # plotly's 5 MB per figure through the websocket (hardtrain.views.common.LiteFigureWidget).
     "HARDTRAIN_SHARED_PLOTLY_BUNDLE": "1",
-    # Two glibc malloc arenas instead of 8 per core: a lab kernel keeps ~40 MB less
-    # (benchmarks/kernel_memory.py).
+    # Two glibc malloc arenas instead of up to 8 per core: a bound for many-core servers (on the
+    # 2-core VM it made no measurable difference: benchmarks/kernel_memory.py --compare-arenas).
     "MALLOC_ARENA_MAX": "2",
 }
 

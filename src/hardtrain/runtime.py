@@ -357,8 +357,8 @@ def release_memory() -> bool:
     """Hand the C heap's free pages back to the operating system (glibc ``malloc_trim(0)``).
 
     Compiling XLA programs and importing libraries leave the C heap fragmented: a lab kernel
-    keeps freed memory that the allocator would otherwise only reuse, never return
-    (``benchmarks/kernel_memory.py`` measures how much). Views call this after a heavy step
+    keeps freed memory that the allocator would otherwise only reuse, never return. Views call
+    this after a heavy step
     (building a dashboard, a training run, a sweep). Binder gives a learner 1-2 GB for all their
     kernels.
 
