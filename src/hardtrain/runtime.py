@@ -286,7 +286,7 @@ def release_compiled(above_mb: float | None = None) -> bool:
     next call of a jitted function traces it again and reads the program back from the
     persistent compilation cache (:func:`enable_compilation_cache`) instead of compiling.
     Long runs (:class:`hardtrain.views.longrun.LongRun`) call this after each chunk with
-    ``above_mb=kernel_memory_mb()``, so the programs are dropped only when the kernel is over its
+    ``above_mb=memory_budget_mb()``, so the programs are dropped only when the kernel is over its
     budget, and programs shared by the chunks are not traced again and again below it.
 
     Args:
@@ -358,9 +358,8 @@ def release_memory() -> bool:
 
     Compiling XLA programs and importing libraries leave the C heap fragmented: a lab kernel
     keeps freed memory that the allocator would otherwise only reuse, never return. Views call
-    this after a heavy step
-    (building a dashboard, a training run, a sweep). Binder gives a learner 1-2 GB for all their
-    kernels.
+    this after a heavy step (building a dashboard, a training run, a sweep). Binder gives a
+    learner 1-2 GB for all their kernels.
 
     Returns:
       True when memory was released; False where there is no glibc (macOS, Windows, musl), in
