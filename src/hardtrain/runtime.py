@@ -13,7 +13,8 @@ Importing hardtrain changes nothing global. :func:`setup` does, once, what a lab
 
 While the labs run, :func:`release_over_budget` keeps a kernel's memory near
 :func:`kernel_memory_mb`: a long run drops JAX's in-memory compiled programs after any step that
-ends above the budget, and after its last step whatever the memory.
+ends above the budget (or, in a kernel already over it, that has grown the kernel by
+:data:`RUN_HEADROOM_MB`: :func:`run_threshold_mb`), and after its last step whatever the memory.
 
 Scripts and tests that compute without notebooks call :func:`setup` too (the test suite does, in
 ``tests/conftest.py``). This module is also the one reader of hardtrain's environment variables
@@ -30,7 +31,7 @@ from pathlib import Path
 
 __all__ = ["setup", "fast_mode", "hidden_tab_seconds", "kernel_memory_mb", "cache_dir", "enable_compilation_cache",
            "use_full_precision_matmuls", "skip_iri_format_checker", "release_memory", "release_compiled",
-           "release_over_budget", "memory_budget_mb",
+           "release_over_budget", "memory_budget_mb", "run_threshold_mb", "RUN_HEADROOM_MB",
            "process_memory_mb", "view_logger", "VIEW_LOGGER", "KERNEL_MEMORY_MB"]
 
 #: Name of the logger of the dashboards' callbacks (``hardtrain.views``).
@@ -286,8 +287,9 @@ def release_compiled(above_mb: float | None = None) -> bool:
     next call of a jitted function traces it again and reads the program back from the
     persistent compilation cache (:func:`enable_compilation_cache`) instead of compiling.
     Long runs (:class:`hardtrain.views.longrun.LongRun`) call this after each chunk with
-    ``above_mb=memory_budget_mb()``, so the programs are dropped only when the kernel is over its
-    budget, and programs shared by the chunks are not traced again and again below it.
+    ``above_mb=run_threshold_mb(...)``, so the programs are dropped only when the kernel is over
+    its budget or the run has grown it, and programs shared by the chunks are not traced again
+    and again below it.
 
     Args:
       above_mb: act only when this process's resident memory is above so many MB (None: always;
@@ -316,6 +318,33 @@ def release_compiled(above_mb: float | None = None) -> bool:
     gc.collect()
     release_memory()
     return True
+
+
+#: How much a long run may grow a kernel that was already over its budget when the run began
+#: before it drops compiled programs (MB): the course page's one kernel holds every lab built so
+#: far, and dropping after every step would make its runs twice as slow (benchmarks/RESULTS.md).
+RUN_HEADROOM_MB = 50.0
+
+
+def run_threshold_mb(budget_mb: float, start_mb: float | None) -> float:
+    """The memory (MB) above which a long run drops JAX's compiled programs after a step.
+
+    ``max(budget_mb, start_mb + RUN_HEADROOM_MB)``: the kernel's budget, or, for a kernel that
+    was already near or over it when the run began, the run's own growth. 0 (never) when the
+    budget is 0.
+
+    Args:
+      budget_mb: the kernel's budget (:func:`memory_budget_mb`), MB; 0 = never.
+      start_mb: the process's resident memory when the run began, MB (None: unknown).
+    Returns:
+      The threshold in MB, or 0.0 for never.
+
+    >>> run_threshold_mb(350.0, 300.0), run_threshold_mb(350.0, 700.0), run_threshold_mb(0.0, 700.0)
+    (350.0, 750.0, 0.0)
+    """
+    if not budget_mb > 0:
+        return 0.0
+    return max(budget_mb, (start_mb or 0.0) + RUN_HEADROOM_MB)
 
 
 def memory_budget_mb() -> float:

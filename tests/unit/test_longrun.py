@@ -80,16 +80,45 @@ def _compiling_chunks(f, n, sizes):
         yield (i + 1) / n, f"shape {i + 1}"
 
 
+def _memory_readings(monkeypatch, values):
+    """Make hardtrain.runtime read the process's memory as ``values``, one per reading."""
+    from hardtrain import runtime
+
+    readings = iter(values)
+    monkeypatch.setattr(runtime, "process_memory_mb", lambda: float(next(readings)))
+
+
 def test_over_the_memory_budget_a_run_drops_compiled_programs_after_each_chunk(monkeypatch):
     import jax
-    import jax.numpy as jnp
 
     f = jax.jit(lambda x: (x * 3.0).sum())
-    monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", "1")  # every process is above 1 MB
+    monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", "350")
+    _memory_readings(monkeypatch, [300, 360, 370, 380, 390])  # as the run begins, then after each chunk
     sizes: list[int] = []
     assert LongRun("Sweep").run_blocking(_compiling_chunks(f, 4, sizes)) is False
     # each chunk compiled one program, seen before the drop that follows the chunk
     assert sizes == [1, 1, 1, 1] and f._cache_size() == 0
+
+
+def test_in_a_kernel_already_over_its_budget_a_run_drops_only_once_it_has_grown(monkeypatch):
+    """The course page's one kernel holds every lab: a run drops programs when it has grown the
+    kernel by RUN_HEADROOM_MB (50 MB), not after every step."""
+    import jax
+
+    from hardtrain import runtime
+
+    assert runtime.RUN_HEADROOM_MB == 50.0
+    monkeypatch.setenv("HARDTRAIN_KERNEL_MEMORY_MB", "350")
+    f = jax.jit(lambda x: (x * 7.0).sum())
+    _memory_readings(monkeypatch, [1000, 1010, 1020, 1030, 1040])  # never 50 MB above the start
+    sizes: list[int] = []
+    LongRun("Sweep").run_blocking(_compiling_chunks(f, 4, sizes))
+    assert sizes == [1, 2, 3, 4] and f._cache_size() == 0  # kept during the run, dropped at its end
+    g = jax.jit(lambda x: (x * 9.0).sum())
+    _memory_readings(monkeypatch, [1000, 1010, 1060, 1070, 1080])  # 60 MB above after the second chunk
+    sizes = []
+    LongRun("Sweep").run_blocking(_compiling_chunks(g, 4, sizes))
+    assert sizes == [1, 2, 1, 1]
 
 
 def test_under_the_budget_the_programs_stay_until_the_run_ends(monkeypatch):

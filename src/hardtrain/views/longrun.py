@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 
 import ipywidgets as widgets
 
-from ..runtime import memory_budget_mb, release_compiled, release_over_budget
+from .. import runtime
 from .widgets import Status, css_class, log
 
 __all__ = ["Progress", "LongRun"]
@@ -32,9 +32,10 @@ class LongRun(widgets.HBox):
     status (class ``ht-error``), never a traceback; ``on_done`` is still called.
 
     After each chunk the kernel's memory is checked against its budget
-    (:func:`hardtrain.runtime.kernel_memory_mb`): above it, JAX's in-memory compiled programs
-    are dropped (:func:`hardtrain.runtime.release_compiled`), so a sweep that compiles a
-    program per width does not keep them all; at the end of the run they are dropped whatever
+    (:func:`hardtrain.runtime.kernel_memory_mb`; in a kernel already over it as the run began,
+    against the run's own growth: :func:`hardtrain.runtime.run_threshold_mb`): above it, JAX's
+    in-memory compiled programs are dropped (:func:`hardtrain.runtime.release_compiled`), so a
+    sweep that compiles a program per width does not keep them all; at the end of the run they are dropped whatever
     the memory, unless the budget is 0 (:func:`hardtrain.runtime.release_over_budget`).
 
     Args:
@@ -122,7 +123,8 @@ class LongRun(widgets.HBox):
     # ---------------------------------------------------------------- internals
     def _begin(self) -> None:
         self.running, self.stopped, self._stop_requested = True, False, False
-        self._memory_mb = memory_budget_mb()  # read once per run (a misspelt one is logged once)
+        # read once per run (a misspelt budget is logged once); 0 = never drop during the run
+        self._drop_above_mb = runtime.run_threshold_mb(runtime.memory_budget_mb(), runtime.process_memory_mb())
         self.bar.value = 0.0
         self.bar.bar_style = ""
         self.stop_button.disabled = False
@@ -138,8 +140,8 @@ class LongRun(widgets.HBox):
         self.bar.value = min(max(frac, 0.0), 1.0) if frac == frac else self.bar.value
         elapsed = time.perf_counter() - t0
         self.status.info(f"{message} ({elapsed:.1f} s)")
-        if self._memory_mb > 0:  # over the kernel's budget: drop compiled programs
-            release_compiled(above_mb=self._memory_mb)
+        if self._drop_above_mb > 0:  # over the kernel's budget (or grown by the run): drop compiled programs
+            runtime.release_compiled(above_mb=self._drop_above_mb)
         if self._stop_requested:
             return "stopped"
         if self.budget_s is not None and elapsed > self.budget_s:
@@ -153,7 +155,7 @@ class LongRun(widgets.HBox):
 
     def _finish(self, outcome: str | None, t0: float, on_done) -> bool:
         elapsed = time.perf_counter() - t0
-        release_over_budget(at_end=True)  # the run's programs, unless the budget is 0
+        runtime.release_over_budget(at_end=True)  # the run's programs, unless the budget is 0
         self.running = False
         self.stop_button.disabled = True
         self.stopped = outcome is not None
