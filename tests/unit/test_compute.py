@@ -65,7 +65,13 @@ def test_fit_power_law_recovers_a_noisy_exponent(k, c, seed):
     fit = compute.fit_power_law(x, y)
     assert fit.exponent == pytest.approx(k, abs=0.03)
     assert fit.coefficient == pytest.approx(c, rel=0.1)
-    assert fit.r2 > 0.95
+    # R^2 in log-log coordinates: the exponent's share of the variance of log y. With 5 % noise
+    # it is close to 1 for steep laws but not for flat ones (k = 0.055 gives about 0.90), so it is
+    # checked against its expected value k^2 var(log x) / (k^2 var(log x) + 0.05^2).
+    signal = k ** 2 * np.var(np.log(x))
+    assert fit.r2 == pytest.approx(signal / (signal + 0.05 ** 2), abs=0.1)
+    if abs(k) >= 0.2:
+        assert fit.r2 > 0.95
     assert fit.n == 40 and fit.stderr < 0.02
     # the fitted curve passes through the data's geometric centre
     assert np.exp(np.mean(np.log(fit(x)))) == pytest.approx(np.exp(np.mean(np.log(y))), rel=1e-6)
