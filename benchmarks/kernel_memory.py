@@ -24,6 +24,12 @@ Two parts, each side by side in one run:
    with ``--compare-arenas``, once with glibc's default number of malloc arenas and once with
    ``MALLOC_ARENA_MAX=2``.
 
+3. **the floor**: one kernel's RSS after each import a lab page needs, before any lab code;
+4. **compiled programs**: one jitted function compiled for 30 shapes in a fresh process, what
+   the programs hold and what :func:`hardtrain.runtime.release_compiled` gives back.
+
+``--parts-only`` runs parts 1, 3 and 4 (about a minute).
+
 The issue's targets: <= 250 MB idle after load, <= 450 MB at the peak after the heaviest button.
 
     .venv/bin/python benchmarks/kernel_memory.py            # every lab page, about 12 minutes
@@ -141,12 +147,63 @@ def compare_imports(env: dict[str, str], repeats: int = 5) -> None:
               f"{statistics.median(m for _, m in seen[skip]):5.0f} MB")
 
 
+FLOOR_STEPS = [("an empty kernel", "pass"), ("+ import jax", "import jax, jax.numpy as jnp"),
+               ("+ its first array (XLA's CPU client)", "jnp.ones(3).block_until_ready()"),
+               ("+ flax and optax", "import flax.nnx, optax"),
+               ("+ runtime.setup() and plotly's FigureWidget",
+                "from hardtrain import runtime; runtime.setup(); import plotly.graph_objects as go; go.FigureWidget()")]
+
+PROGRAMS = """
+import gc, psutil, jax, jax.numpy as jnp
+from hardtrain import runtime
+runtime.setup()
+rss = lambda: psutil.Process().memory_info().rss / 2**20
+jnp.ones(3).block_until_ready()
+f = jax.jit(lambda x: jnp.tanh(2.0 * x).sum())
+f(jnp.ones(1)).block_until_ready(); gc.collect(); runtime.release_memory()
+before = rss()
+for n in range(2, 32):
+    f(jnp.ones(n)).block_until_ready()
+kept = rss()
+runtime.release_compiled()
+print(kept - before, kept - rss())
+"""
+
+
+def floor(env: dict[str, str]) -> None:
+    """Part 3: what one kernel holds after each import a lab page needs (RSS, one kernel)."""
+    km = KernelManager(kernel_name="python3")
+    km.start_kernel(env=env)
+    nb = nbformat.v4.new_notebook()
+    client = NotebookClient(nb, km=km, timeout=300, kernel_name="python3")
+    print("\nwhat a kernel holds before any lab code (one kernel, RSS after each step):")
+    try:
+        with client.setup_kernel():
+            pid = km.provisioner.process.pid
+            for label, code in FLOOR_STEPS:
+                run(client, code)
+                time.sleep(0.5)
+                print(f"  {label:<45} {memory(pid)['rss']:5.0f} MB")
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+def programs(env: dict[str, str]) -> None:
+    """Part 4: what 30 small compiled programs hold, and what release_compiled gives back."""
+    r = subprocess.run([sys.executable, "-c", PROGRAMS], env=env, capture_output=True, text=True, check=True)
+    kept, back = map(float, r.stdout.split()[-2:])
+    print(f"\n30 small jitted programs (one function, 30 shapes): +{kept:.0f} MB ({kept / 30:.1f} MB each); "
+          f"runtime.release_compiled() gave back {back:.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--labs", nargs="*", default=[], help="lab keys (01, 02b...); default every lab page")
     parser.add_argument("--budgets", nargs="*", type=float, default=[350.0, 0.0],
                         help="HARDTRAIN_KERNEL_MEMORY_MB values to run each page with (0 = none)")
     parser.add_argument("--no-warm-up", action="store_true", help="skip the pass that fills the compilation cache")
+    parser.add_argument("--parts-only", action="store_true",
+                        help="only the import comparison, the kernel's floor and the compiled programs (a minute)")
     parser.add_argument("--compare-arenas", action="store_true",
                         help="instead of the budgets: each page with glibc's default malloc arenas and with "
                              "MALLOC_ARENA_MAX=2 (what tasks.py serve and binder/start set), side by side")
@@ -156,6 +213,10 @@ def main() -> None:
     os.environ.clear()
     os.environ.update(env)
     compare_imports(env)
+    floor(env)
+    programs(env)
+    if args.parts_only:
+        return
     pages = [ROOT / "labs" / name for name in LABS
              if not args.labs or name.split("_")[0] in args.labs]
     if not args.no_warm_up:

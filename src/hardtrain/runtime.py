@@ -70,15 +70,21 @@ def hidden_tab_seconds() -> float:
     >>> del os.environ["HARDTRAIN_HIDDEN_TAB_SECONDS"]; hidden_tab_seconds() == HIDDEN_TAB_SECONDS
     True
     """
-    text = os.environ.get("HARDTRAIN_HIDDEN_TAB_SECONDS", "").strip()
+    return _env_amount("HARDTRAIN_HIDDEN_TAB_SECONDS", HIDDEN_TAB_SECONDS, "seconds")
+
+
+def _env_amount(name: str, default: float, unit: str) -> float:
+    """The finite number >= 0 in environment variable ``name``, or ``default`` when it is unset or
+    blank; ValueError naming the variable and ``unit`` otherwise."""
+    text = os.environ.get(name, "").strip()
     if not text:
-        return HIDDEN_TAB_SECONDS
+        return default
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if not value >= 0 or value == float("inf"):
-        raise ValueError(f"HARDTRAIN_HIDDEN_TAB_SECONDS must be a number of seconds >= 0, got {text!r}")
+        raise ValueError(f"{name} must be a number of {unit} >= 0, got {text!r}")
     return value
 
 
@@ -103,16 +109,7 @@ def kernel_memory_mb() -> float:
     >>> del os.environ["HARDTRAIN_KERNEL_MEMORY_MB"]; kernel_memory_mb() == KERNEL_MEMORY_MB
     True
     """
-    text = os.environ.get("HARDTRAIN_KERNEL_MEMORY_MB", "").strip()
-    if not text:
-        return KERNEL_MEMORY_MB
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise ValueError(f"HARDTRAIN_KERNEL_MEMORY_MB must be a number of megabytes >= 0, got {text!r}")
-    return value
+    return _env_amount("HARDTRAIN_KERNEL_MEMORY_MB", KERNEL_MEMORY_MB, "megabytes")
 
 
 def setup(*, compilation_cache: bool = True, full_precision: bool = True) -> dict[str, object]:
@@ -322,7 +319,7 @@ def release_compiled(above_mb: float | None = None) -> bool:
 
 #: How much a long run may grow a kernel that was already over its budget when the run began
 #: before it drops compiled programs (MB): the course page's one kernel holds every lab built so
-#: far, and dropping after every step would make its runs twice as slow (benchmarks/RESULTS.md).
+#: far, and dropping after every step would read the programs its steps share back again and again.
 RUN_HEADROOM_MB = 50.0
 
 

@@ -17,6 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SRC = Path(hardtrain.__file__).resolve().parents[1]
 
 
+def _passes(code: str, **env) -> None:
+    """Run ``code`` in a fresh interpreter (see :func:`_run`); its assertions must hold."""
+    r = _run(code, **env)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
 def _run(code: str, **env) -> subprocess.CompletedProcess:
     full = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "HARDTRAIN_", "XDG_"))}
     full.update(PYTHONPATH=str(SRC), **env)
@@ -28,8 +34,7 @@ def test_importing_the_package_and_its_views_changes_nothing_global():
             "assert jax.config.jax_default_matmul_precision is None, jax.config.jax_default_matmul_precision; "
             "assert jax.config.jax_compilation_cache_dir is None, jax.config.jax_compilation_cache_dir; "
             "assert not logging.getLogger('hardtrain.views').handlers")
-    r = _run(code)
-    assert r.returncode == 0, r.stderr[-2000:]
+    _passes(code)
 
 
 def test_setup_turns_on_the_cache_precision_and_log_handler_once(tmp_path):
@@ -46,8 +51,7 @@ def test_setup_keeps_a_precision_the_user_chose():
     code = ("import jax; jax.config.update('jax_default_matmul_precision', 'bfloat16'); "
             "from hardtrain import runtime; runtime.setup(compilation_cache=False); "
             "assert jax.config.jax_default_matmul_precision == 'bfloat16'")
-    r = _run(code)
-    assert r.returncode == 0, r.stderr[-2000:]
+    _passes(code)
 
 
 def test_binder_start_exports_the_same_defaults_as_tasks_py(tmp_path):
@@ -118,8 +122,7 @@ def test_setup_keeps_jsonschemas_iri_checker_out_and_every_other_validation_work
             "try:\n    nbformat.validate(nb)\n"
             "except nbformat.ValidationError:\n    bad = True\n"
             "assert bad, 'an invalid notebook passed'")
-    r = _run(code)
-    assert r.returncode == 0, r.stderr[-2000:]
+    _passes(code)
 
 
 def test_without_setup_the_iri_checker_is_there_and_setup_is_then_too_late():
@@ -129,8 +132,7 @@ def test_without_setup_the_iri_checker_is_there_and_setup_is_then_too_late():
             "assert 'iri' in jsonschema.FormatChecker().checkers; "
             "assert runtime.skip_iri_format_checker() is False; "
             "assert sys.modules.get('rfc3987_syntax') is not None")
-    r = _run(code)
-    assert r.returncode == 0, r.stderr[-2000:]
+    _passes(code)
 
 
 def test_release_compiled_drops_jaxs_programs_and_gives_the_memory_back(tmp_path):
@@ -146,8 +148,7 @@ def test_release_compiled_drops_jaxs_programs_and_gives_the_memory_back(tmp_path
             "after = runtime.process_memory_mb(); "
             "assert before - after > 15, (before, after); "
             "assert abs(float(f(jnp.ones(7))) - 7 * np.tanh(2.0)) < 1e-5")
-    r = _run(code, HARDTRAIN_CACHE_DIR=str(tmp_path))
-    assert r.returncode == 0, r.stderr[-2000:]
+    _passes(code, HARDTRAIN_CACHE_DIR=str(tmp_path))
 
 
 def test_kernel_memory_budget_reads_the_environment(monkeypatch):
